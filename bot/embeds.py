@@ -1,0 +1,722 @@
+"""Rendering: query dataclasses (db/models.py) in, Discord embeds out. Pure functions, no I/O.
+
+Every answer names its sources (linked title, publisher, date). Discord's limits are kept by building
+pages to fit (whole items per page, text shortened at a word boundary with "…"), never by cutting a
+finished message. Corpus and user text is Markdown-escaped, and mentions are defused on top of the
+AllowedMentions.none() the cogs send with.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote as _url_quote
+
+import discord
+
+from db.models import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    ArticleCard,
+    CompanyProfile,
+    CorpusStats,
+    PartnershipInfo,
+    PersonProfile,
+    QuoteInfo,
+    RoleInfo,
+    SearchHit,
+    Source,
+    TimelineEvent,
+)
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+AUTHOR_MAX = 256
+EMBED_TOTAL_MAX = 6000
+EMBEDS_PER_MESSAGE = 10
+URL_MAX = 2048
+CONTENT_MAX = 2000
+
+# Longer URLs are not inlined as Markdown links (they would crowd out the text); embed titles take up to 2048.
+_LINK_URL_MAX = 600
+# Room kept free on every page for the footer that pagination adds afterwards.
+_FOOTER_RESERVE = 120
+
+COLOURS: dict[str, discord.Colour] = {
+    "partnership": discord.Colour(0x1F8B4C),
+    "quote": discord.Colour(0x9B59B6),
+    "person": discord.Colour(0x3498DB),
+    "company": discord.Colour(0xE67E22),
+    "article": discord.Colour(0x607D8B),
+    "search": discord.Colour(0xF1C40F),
+    "timeline": discord.Colour(0x1ABC9C),
+    "meta": discord.Colour(0x5865F2),
+}
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_STATUS = {"announced": "Announced", "active": "Active", "ended": "Ended", "rumoured": "Rumoured"}
+_MENTION = re.compile(r"@(everyone|here|[!&]?\d+)")
+_CHANNEL_MENTION = re.compile(r"<#(\d+)>")
+_SPACES = re.compile(r"\s+")
+
+
+# ---------------------------------------------------------------- text
+
+
+def escape(text: str) -> str:
+    """Markdown-escaped text with mentions defused (a zero-width space after the @)."""
+    text = discord.utils.escape_markdown(text)
+    # escape_markdown leaves brackets alone; escaped they cannot open a masked link.
+    text = text.replace("[", "\\[").replace("]", "\\]")
+    text = _MENTION.sub("@\u200b\\1", text)
+    return _CHANNEL_MENTION.sub("<#\u200b\\1>", text)
+
+
+def plain(text: str) -> str:
+    """Text for places Discord shows without Markdown (author, footer, button labels): one line."""
+    return _MENTION.sub("@\u200b\\1", _SPACES.sub(" ", text).strip())
+
+
+def shorten(text: str, limit: int, *, mark: str = "…") -> str:
+    """`text` if it fits in `limit` characters, else its longest prefix ending at a word boundary + "…".
+
+    A single word longer than half the limit is cut inside the word: there is no better boundary.
+    """
+    if limit <= 0:
+        return ""
+    if len(text) <= limit:
+        return text
+    if limit <= len(mark):
+        return mark[:limit]
+    cut = text[: limit - len(mark) + 1]
+    space = max(cut.rfind(" "), cut.rfind("\n"), cut.rfind("\t"))
+    cut = cut[:space] if space > limit // 2 else cut[: limit - len(mark)]
+    return cut.rstrip(" \t\n,;:-–—") + mark
+
+
+def fit(text: str, limit: int) -> str:
+    """Escaped `text` shortened so that the *escaped* form fits in `limit` (escapes add characters)."""
+    out = escape(text)
+    if len(out) <= limit:
+        return out
+    budget = _largest_budget(lambda b: escape(shorten(text, b)), limit)
+    return escape(shorten(text, budget)) if budget else ""
+
+
+def _largest_budget(render: Callable[[int], str], limit: int) -> int:
+    """The largest budget ≤ limit for which render(budget) fits in `limit` (0 if none does)."""
+    low, high, best = 1, limit, 0
+    while low <= high:
+        middle = (low + high) // 2
+        if len(render(middle)) <= limit:
+            best, low = middle, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def fit_plain(text: str, limit: int) -> str:
+    return shorten(plain(text), limit)
+
+
+def highlight(snippet: str, limit: int) -> str:
+    """A search snippet escaped, with the matched words (HIGHLIGHT_START/END) in bold, within `limit`."""
+
+    def render(raw: str) -> str:
+        if raw.count(HIGHLIGHT_START) > raw.count(HIGHLIGHT_END):
+            raw += HIGHLIGHT_END
+        out = escape(_SPACES.sub(" ", raw).strip())
+        out = out.replace(HIGHLIGHT_START, "**").replace(HIGHLIGHT_END, "**")
+        return out.replace("****", "")
+
+    out = render(snippet)
+    if len(out) <= limit:
+        return out
+    budget = _largest_budget(lambda b: render(shorten(snippet, b)), limit)
+    return render(shorten(snippet, budget)) if budget else ""
+
+
+def one_line(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+# ---------------------------------------------------------------- dates
+
+
+def format_date(iso: str | None) -> str:
+    """'2016' → '2016', '2016-02' → 'Feb 2016', '2016-02-25' → '25 Feb 2016'; anything else as given."""
+    if not iso:
+        return ""
+    parts = iso.strip().split("-")
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        return escape(iso.strip())
+    if len(numbers) == 1:
+        return f"{numbers[0]:04d}"
+    if len(numbers) > 3 or not 1 <= numbers[1] <= 12:
+        return escape(iso.strip())
+    month = _MONTHS[numbers[1] - 1]
+    if len(numbers) == 2:
+        return f"{month} {numbers[0]:04d}"
+    return f"{numbers[2]} {month} {numbers[0]:04d}"
+
+
+def format_span(started: str | None, ended: str | None) -> str:
+    """'2016 – 31 Mar 2022', 'since 23 May 2022', 'until 31 Mar 2022', or '' when no date is known."""
+    if started and ended:
+        return f"{format_date(started)} – {format_date(ended)}"
+    if started:
+        return f"since {format_date(started)}"
+    if ended:
+        return f"until {format_date(ended)}"
+    return ""
+
+
+def format_timestamp(iso: str | None) -> str:
+    """An ingest timestamp: '25 Feb 2016, 14:03 UTC' and a Discord relative time; 'never' when None."""
+    if not iso:
+        return "never"
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return escape(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    text = f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} UTC"
+    return f"{text} (<t:{int(moment.timestamp())}:R>)"
+
+
+# ---------------------------------------------------------------- links and sources
+
+
+def safe_url(url: str | None, max_len: int = URL_MAX) -> str | None:
+    """An http(s) URL usable in an embed and inside a Markdown link, or None."""
+    if not url:
+        return None
+    url = url.strip()
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+        return None
+    url = _url_quote(url, safe=":/?#@!$&'*+,;=%~-._[]")
+    url = url.replace("(", "%28").replace(")", "%29")
+    return url if len(url) <= max_len else None
+
+
+def link(label: str, url: str | None, limit: int = 200) -> str:
+    """A Markdown link with an escaped label of at most `limit` characters; the plain label without URL."""
+    text = fit(one_line(label), limit) or "untitled"
+    target = safe_url(url, _LINK_URL_MAX)
+    return f"[{text}]({target})" if target else text
+
+
+def source_meta(source: Source) -> str:
+    """'Publisher, 25 Feb 2016' (either part may be missing)."""
+    parts = [fit(one_line(source.publisher), 100) if source.publisher else "", format_date(source.published)]
+    return ", ".join(p for p in parts if p)
+
+
+def source_line(source: Source, title_limit: int = 200) -> str:
+    """'[Title](url) — Publisher, 25 Feb 2016'."""
+    meta = source_meta(source)
+    head = link(source.title, source.url, title_limit)
+    return f"{head} — {meta}" if meta else head
+
+
+def short_source(source: Source) -> str:
+    """'[Publisher, 25 Feb 2016](url)': a compact link for lists where the title would be too long."""
+    label_parts = [one_line(source.publisher) if source.publisher else "", format_date(source.published)]
+    label = ", ".join(p for p in label_parts if p) or one_line(source.title)
+    return link(label, source.url, 100)
+
+
+def unique_sources(sources: Iterable[Source]) -> list[Source]:
+    seen: set[int] = set()
+    out: list[Source] = []
+    for source in sources:
+        if source.article_id not in seen:
+            seen.add(source.article_id)
+            out.append(source)
+    return out
+
+
+def _more(count: int, noun: str) -> str:
+    return f"…and {count} more" + (f" {noun}" + ("" if count == 1 else "s") if noun else "")
+
+
+def join_items(items: Sequence[str], limit: int, *, sep: str = "\n", noun: str = "") -> str:
+    """As many whole items as fit in `limit` (joined by `sep`), then '…and N more <noun>s' for the rest."""
+    out: list[str] = []
+    for index, item in enumerate(items):
+        rest = len(items) - index - 1
+        candidate = sep.join([*out, item])
+        tail = sep + _more(rest, noun) if rest else ""
+        if len(candidate) + len(tail) > limit:
+            break
+        out.append(item)
+    left = len(items) - len(out)
+    if not left:
+        return sep.join(out)
+    while out and len(sep.join([*out, _more(left, noun)])) > limit:
+        out.pop()
+        left += 1
+    return sep.join([*out, _more(left, noun)])
+
+
+def join_lines(lines: Sequence[str], limit: int, *, noun: str = "") -> str:
+    return join_items(lines, limit, noun=noun)
+
+
+def sources_text(sources: Sequence[Source], limit: int = FIELD_VALUE_MAX) -> str:
+    """Linked sources within `limit`: full titles when they all fit, else '[Publisher, date](url)' links."""
+    items = unique_sources(sources)
+    if not items:
+        return "not recorded"
+    full = "\n".join(source_line(s) for s in items)
+    if len(full) <= limit:
+        return full
+    return join_items([short_source(s) for s in items], limit, sep=" · ", noun="source")
+
+
+def sources_field(sources: Sequence[Source]) -> tuple[str, str]:
+    """('Source' | 'Sources (n)', linked sources) for an embed field, within the field limits."""
+    items = unique_sources(sources)
+    name = "Source" if len(items) <= 1 else f"Sources ({len(items)})"
+    return name, sources_text(items)
+
+
+def add_list_field(
+    embed: discord.Embed,
+    name: str,
+    items: Sequence[str],
+    *,
+    max_fields: int = 1,
+    sep: str = "\n",
+    noun: str = "",
+) -> None:
+    """Add `items` as a field, continued in up to `max_fields` fields while the embed has room; what
+    does not fit is counted ('…and N more'). Adds nothing when the embed is already full."""
+    rest = list(items)
+    for number in range(max_fields):
+        label = name if number == 0 else f"{name} (continued)"
+        room = EMBED_TOTAL_MAX - _FOOTER_RESERVE - len(embed) - len(label)
+        if not rest or len(embed.fields) >= FIELDS_MAX or room < 60:
+            return
+        limit = min(FIELD_VALUE_MAX, room)
+        taken: list[str] = []
+        while rest and len(sep.join([*taken, rest[0]])) <= limit:
+            taken.append(rest.pop(0))
+        last_chance = number == max_fields - 1 or len(embed.fields) == FIELDS_MAX - 1 or room - limit < 160
+        if rest and (last_chance or not taken):
+            value = join_items(taken + rest, limit, sep=sep, noun=noun)
+            embed.add_field(name=label, value=value, inline=False)
+            return
+        embed.add_field(name=label, value=sep.join(taken), inline=False)
+
+
+def _title_target(sources: Sequence[Source]) -> str | None:
+    """The URL for an embed title: the first source that has one."""
+    for source in sources:
+        url = safe_url(source.url)
+        if url:
+            return url
+    return None
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class Block:
+    """One item of a list answer: either a description paragraph or an embed field."""
+
+    text: str
+    name: str | None = None  # set → rendered as a field named so
+
+
+def _new_page(title: str, colour: discord.Colour, url: str | None = None, intro: str = "") -> discord.Embed:
+    embed = discord.Embed(title=title, colour=colour, url=url)
+    if intro:
+        embed.description = intro
+    return embed
+
+
+def paginate(
+    blocks: Sequence[Block],
+    make_page: Callable[[], discord.Embed],
+    *,
+    per_page: int,
+    total_label: str = "",
+) -> list[discord.Embed]:
+    """Put as many whole blocks on each page as fit Discord's limits (and at most `per_page`)."""
+    pages: list[discord.Embed] = []
+    page = make_page()
+    count = 0
+    for block in blocks:
+        # an item that does not fit even an empty page is bounded by its builder; it goes alone
+        if count and (count >= per_page or not _fits(page, block)):
+            pages.append(page)
+            page = make_page()
+            count = 0
+        _add(page, block)
+        count += 1
+    if count or not pages:
+        pages.append(page)
+    for number, embed in enumerate(pages, 1):
+        footer = f"Page {number} of {len(pages)}" if len(pages) > 1 else ""
+        footer = " · ".join(p for p in (footer, total_label) if p)
+        if footer:
+            embed.set_footer(text=fit_plain(footer, _FOOTER_RESERVE))
+    return pages
+
+
+def _fits(page: discord.Embed, block: Block) -> bool:
+    room = EMBED_TOTAL_MAX - _FOOTER_RESERVE - len(page)
+    if block.name is not None:
+        return len(page.fields) < FIELDS_MAX and len(block.name) + len(block.text) <= room
+    current = page.description or ""
+    added = len(block.text) + (2 if current else 0)
+    return len(current) + added <= DESCRIPTION_MAX and added <= room
+
+
+def _add(page: discord.Embed, block: Block) -> None:
+    if block.name is not None:
+        page.add_field(name=block.name, value=block.text, inline=False)
+    else:
+        current = page.description or ""
+        page.description = f"{current}\n\n{block.text}" if current else block.text
+
+
+# ---------------------------------------------------------------- answers
+
+
+def partnership_pages(company: str, items: Sequence[PartnershipInfo]) -> list[discord.Embed]:
+    """/partnership: one field per partner with dates, status, products and linked sources."""
+    blocks: list[Block] = []
+    for item in items:
+        span = format_span(item.started, item.ended) or "dates not stated"
+        name = fit(f"{one_line(item.partner)} · {span}", FIELD_NAME_MAX)
+        head = _STATUS.get(item.status, item.status.capitalize())
+        if item.products:
+            head += " · " + fit(", ".join(item.products), 300)
+        value = f"{head}\n{sources_text(item.sources, FIELD_VALUE_MAX - len(head) - 1)}"
+        blocks.append(Block(value, name=name))
+    all_sources = [s for item in items for s in item.sources]
+    single = len({s.article_id for s in all_sources}) == 1
+    title = fit(f"Partnerships of {one_line(company)}", TITLE_MAX)
+    noun = "partnership" if len(items) == 1 else "partnerships"
+    return paginate(
+        blocks,
+        lambda: _new_page(title, COLOURS["partnership"], _title_target(all_sources) if single else None),
+        per_page=6,
+        total_label=f"{len(items)} {noun}",
+    )
+
+
+def speaker_line(quote: QuoteInfo) -> str:
+    """'**Oliver Kaltner**, CEO, Leica Camera AG' — the speaker and their role at the time."""
+    parts = [f"**{fit(one_line(quote.speaker), 200)}**"]
+    if quote.role:
+        parts.append(fit(one_line(quote.role), 200))
+    if quote.org and (not quote.role or quote.org.casefold() not in quote.role.casefold()):
+        parts.append(fit(one_line(quote.org), 200))
+    return ", ".join(parts)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """`text` escaped, in consecutive parts of at most `limit` characters split between words.
+
+    Every part but the last ends with "…"; nothing of the text is dropped.
+    """
+    parts: list[str] = []
+    rest = text.strip()
+    while rest:
+        whole = escape(rest)
+        if len(whole) <= limit:
+            parts.append(whole)
+            break
+        raw = _fitting_prefix(rest, limit)
+        parts.append(escape(raw) + "…")
+        rest = rest[len(raw) :].strip()
+    return parts
+
+
+def _fitting_prefix(text: str, limit: int) -> str:
+    """The longest word-boundary prefix of `text` whose escaped form plus "…" fits in `limit`."""
+
+    def prefix(budget: int) -> str:
+        return shorten(text, budget).removesuffix("…")
+
+    budget = _largest_budget(lambda b: escape(prefix(b)) + "…", limit)
+    return prefix(budget) or text[:1]
+
+
+def quote_pages(quotes: Sequence[QuoteInfo], *, about: str | None = None) -> list[discord.Embed]:
+    """/quote: one quote per page (a very long quote continues on the next page), verbatim and sourced."""
+    pages: list[discord.Embed] = []
+    for number, quote in enumerate(quotes, 1):
+        sources = unique_sources(quote.sources)
+        field_name, field_value = sources_field(sources)
+        attribution = f"— {speaker_line(quote)}"
+        first = sources[0] if sources else None
+        title = fit(one_line(first.title), TITLE_MAX) if first else fit(one_line(quote.speaker), TITLE_MAX)
+        fixed = len(title) + len(field_name) + len(field_value) + len(attribution) + _FOOTER_RESERVE + 8
+        room = min(DESCRIPTION_MAX - len(attribution) - 8, EMBED_TOTAL_MAX - fixed)
+        parts = split_text(quote.text, room)
+        for index, part in enumerate(parts):
+            opening = "“" if index == 0 else "…"
+            closing = "”" if index == len(parts) - 1 else ""
+            embed = discord.Embed(
+                title=title,
+                url=_title_target(sources),
+                colour=COLOURS["quote"],
+                description=f"{opening}{part}{closing}\n\n{attribution}",
+            )
+            embed.add_field(name=field_name, value=field_value, inline=False)
+            footer = [f"Quote {number} of {len(quotes)}"] if len(quotes) > 1 else []
+            if len(parts) > 1:
+                footer.append(f"part {index + 1} of {len(parts)}")
+            if about:
+                footer.append(f"about “{shorten(plain(about), 60)}”")
+            if footer:
+                embed.set_footer(text=fit_plain(" · ".join(footer), _FOOTER_RESERVE))
+            pages.append(embed)
+    return pages
+
+
+def _role_lines(roles: Sequence[RoleInfo]) -> list[str]:
+    """One line per distinct (role, organisation), oldest first, each with its linked sources."""
+    grouped: dict[tuple[str, str], list[Source]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for info in roles:
+        key = (one_line(info.role).casefold(), one_line(info.org or "").casefold())
+        grouped.setdefault(key, []).append(info.source)
+        label = one_line(info.role) + (f", {one_line(info.org)}" if info.org else "")
+        labels.setdefault(key, label)
+    lines = []
+    for key, sources in grouped.items():
+        links = " · ".join(short_source(s) for s in unique_sources(sources)[:4])
+        extra = len(unique_sources(sources)) - 4
+        more = f" · +{extra}" if extra > 0 else ""
+        lines.append(f"**{fit(labels[key], 200)}** — {links}{more}")
+    return lines
+
+
+def _partnership_line(item: PartnershipInfo, *, with_company: bool) -> str:
+    who = f"{one_line(item.company)} – {one_line(item.partner)}" if with_company else one_line(item.partner)
+    parts = [
+        f"**{fit(who, 150)}**",
+        format_span(item.started, item.ended),
+        _STATUS.get(item.status, item.status),
+    ]
+    sources = unique_sources(item.sources)
+    if sources:
+        parts.append(short_source(sources[0]) + (f" +{len(sources) - 1}" if len(sources) > 1 else ""))
+    return " · ".join(p for p in parts if p)
+
+
+def _aliases_line(name: str, aliases: Sequence[str]) -> str:
+    others = [a for a in aliases if a.casefold() != name.casefold()]
+    if not others:
+        return ""
+    return "Also written: " + fit(", ".join(one_line(a) for a in others), 500)
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
+
+
+def person_embed(profile: PersonProfile) -> discord.Embed:
+    """/person: roles over time, quotes, partnerships of their organisations, articles."""
+    embed = discord.Embed(
+        title=fit(one_line(profile.name), TITLE_MAX),
+        colour=COLOURS["person"],
+        url=_title_target(profile.articles) if len(profile.articles) == 1 else None,
+    )
+    intro = [
+        _aliases_line(profile.name, profile.aliases),
+        f"Quoted {_count(profile.quote_count, 'time')} · in {_count(len(profile.articles), 'article')}",
+    ]
+    embed.description = "\n".join(line for line in intro if line)
+    add_list_field(embed, "Roles", _role_lines(profile.roles), noun="role")
+    add_list_field(
+        embed,
+        "Partnerships of their organisations",
+        [_partnership_line(p, with_company=True) for p in profile.partnerships],
+        noun="partnership",
+    )
+    _add_articles(embed, profile.articles)
+    return embed
+
+
+def company_embed(profile: CompanyProfile) -> discord.Embed:
+    """/company: partnerships, people and their roles, products, quotes, articles."""
+    embed = discord.Embed(
+        title=fit(one_line(profile.name), TITLE_MAX),
+        colour=COLOURS["company"],
+        url=_title_target(profile.articles) if len(profile.articles) == 1 else None,
+    )
+    intro = [
+        _aliases_line(profile.name, profile.aliases),
+        f"{_count(profile.quote_count, 'quote')} · in {_count(len(profile.articles), 'article')}",
+    ]
+    embed.description = "\n".join(line for line in intro if line)
+    add_list_field(
+        embed,
+        "Partnerships",
+        [_partnership_line(p, with_company=False) for p in profile.partnerships],
+        noun="partnership",
+    )
+    people = []
+    for person, role in profile.people:
+        who, what = fit(one_line(person), 100), fit(one_line(role.role), 150)
+        people.append(f"**{who}** — {what} · {short_source(role.source)}")
+    add_list_field(embed, "People", people, noun="person")
+    add_list_field(
+        embed, "Products", [fit(one_line(p), 100) for p in profile.products], sep=", ", noun="product"
+    )
+    _add_articles(embed, profile.articles)
+    return embed
+
+
+def _add_articles(embed: discord.Embed, articles: Sequence[Source]) -> None:
+    if not articles:
+        return
+    lines = [source_line(s, 120) for s in articles]
+    add_list_field(embed, f"Articles ({len(articles)})", lines, max_fields=3, noun="article")
+
+
+def article_embed(card: ArticleCard) -> discord.Embed:
+    """/article: title linked to the URL, byline, lead paragraph, people, companies, quotes."""
+    source = card.source
+    embed = discord.Embed(
+        title=fit(one_line(source.title), TITLE_MAX),
+        url=safe_url(source.url),
+        colour=COLOURS["article"],
+    )
+    byline = [f"By {fit(one_line(card.author), 100)}" if card.author else ""]
+    byline.append(source_meta(source))
+    head = " · ".join(p for p in byline if p)
+    lead = fit(card.lead.strip(), 1500) if card.lead.strip() else ""
+    embed.description = "\n\n".join(p for p in (head, lead) if p) or None
+    if card.people:
+        embed.add_field(
+            name=f"People ({len(card.people)})",
+            value=join_items([fit(one_line(p), 100) for p in card.people], 400, sep=", "),
+            inline=False,
+        )
+    if card.companies:
+        embed.add_field(
+            name=f"Companies ({len(card.companies)})",
+            value=join_items([fit(one_line(c), 100) for c in card.companies], 400, sep=", "),
+            inline=False,
+        )
+    if card.quotes:
+        lines = [f"“{fit(one_line(q.text), 220)}” — {speaker_line(q)}" for q in card.quotes]
+        embed.add_field(
+            name=f"Quotes ({len(card.quotes)})",
+            value=join_lines(lines, FIELD_VALUE_MAX, noun="quote"),
+            inline=False,
+        )
+    embed.set_footer(text=fit_plain(f"File: {source.file}", 200))
+    return embed
+
+
+def search_pages(query: str, hits: Sequence[SearchHit], *, more: bool = False) -> list[discord.Embed]:
+    """/search: ranked hits with bold matched words, several per page."""
+    blocks: list[Block] = []
+    for rank, hit in enumerate(hits, 1):
+        meta = source_meta(hit.source)
+        if hit.kind == "quote":
+            who = fit(one_line(hit.speaker or "unknown speaker"), 100)
+            head = f"**{rank}.** Quote by **{who}** in {link(hit.source.title, hit.source.url, 150)}"
+            body = f"“{highlight(hit.snippet, 600)}”"
+        else:
+            head = f"**{rank}.** {link(hit.title or hit.source.title, hit.source.url, 150)}"
+            body = highlight(hit.snippet, 600)
+        if meta:
+            head += f" — {meta}"
+        blocks.append(Block(f"{head}\n{body}" if body else head))
+    title = fit(f"Search: “{one_line(query)}”", TITLE_MAX)
+    label = f"{len(hits)}{'+' if more else ''} {'result' if len(hits) == 1 else 'results'}"
+    return paginate(blocks, lambda: _new_page(title, COLOURS["search"]), per_page=5, total_label=label)
+
+
+def timeline_pages(events: Sequence[TimelineEvent], company: str | None = None) -> list[discord.Embed]:
+    """/timeline: dated events, oldest first, each at its precision and linked to its source."""
+    blocks: list[Block] = []
+    for event in events:
+        when = format_date(event.date)
+        what = fit(one_line(event.what), 400)
+        who = ""
+        if company is None and event.companies:
+            who = " (" + fit(", ".join(one_line(c) for c in event.companies), 200) + ")"
+        blocks.append(Block(f"**{when}** · {what}{who} — {short_source(event.source)}"))
+    title = fit(f"Timeline of {one_line(company)}" if company else "Timeline", TITLE_MAX)
+    label = _count(len(events), "event")
+    return paginate(blocks, lambda: _new_page(title, COLOURS["timeline"]), per_page=12, total_label=label)
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    usage: str  # "/quote person: [about:]"
+    description: str
+    example: str | None = None  # "/quote person:Some Name"
+
+
+def help_pages(entries: Sequence[HelpEntry]) -> list[discord.Embed]:
+    """/help: every command, its options and an example."""
+    blocks = []
+    for entry in entries:
+        text = f"`{shorten(entry.usage, 200)}` — {fit(one_line(entry.description), 300)}"
+        if entry.example:
+            text += f"\nExample: `{shorten(entry.example.replace('`', 'ˋ'), 200)}`"
+        blocks.append(Block(text))
+    intro = "Names autocomplete as you type. Answers link to the articles they come from."
+    return paginate(
+        blocks,
+        lambda: _new_page("Commands", COLOURS["meta"], intro=intro),
+        per_page=12,
+        total_label=_count(len(entries), "command"),
+    )
+
+
+def about_embed(stats: CorpusStats, *, version: str, library: str) -> discord.Embed:
+    """/about: corpus size, last ingest, version."""
+    embed = discord.Embed(
+        title="About Clippings",
+        colour=COLOURS["meta"],
+        description="Answers questions from a folder of news articles, each answer linked to its sources.",
+    )
+    counts = [
+        _count(stats.articles, "article"),
+        _count(stats.quotes, "quote"),
+        _count(stats.people, "person", "people"),
+        _count(stats.companies, "company", "companies"),
+        _count(stats.partnerships, "partnership"),
+        _count(stats.events, "dated event"),
+    ]
+    embed.add_field(name="Corpus", value="\n".join(counts), inline=True)
+    embed.add_field(name="Last ingest", value=format_timestamp(stats.last_ingest), inline=True)
+    embed.add_field(
+        name="Version", value=f"Clippings {escape(version)}\ndiscord.py {escape(library)}", inline=True
+    )
+    return embed
+
+
+# ---------------------------------------------------------------- short replies (plain content)
+
+
+def not_found_message(kind: str, name: str, suggestions: Sequence[str]) -> str:
+    """'No company called “x”. Did you mean: A, B, C?' — the name and suggestions escaped."""
+    shown = fit(one_line(name), 100)
+    if suggestions:
+        names = ", ".join(f"**{fit(one_line(s), 100)}**" for s in suggestions[:3])
+        return f"No {kind} called “{shown}”. Did you mean: {names}?"
+    return f"No {kind} called “{shown}” in the clippings."

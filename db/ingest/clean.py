@@ -1,0 +1,209 @@
+"""From a scraped page to the article's own text: boilerplate out, paragraphs, title and date.
+
+Rules are general: they describe site furniture (widgets, copyright lines, newsletter and comment prompts,
+related-article lists, embed markers), not any one site.
+"""
+
+from __future__ import annotations
+
+import re
+
+from db.models import CleanArticle, ManifestEntry
+
+_REPLACEMENTS = (
+    ("\r\n", "\n"),
+    ("\r", "\n"),
+    ("\u2028", "\n"),
+    ("\u2029", "\n\n"),
+    ("\t", " "),
+    ("\f", " "),
+    ("\v", " "),
+    *((c, " ") for c in "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u3000"),
+    *((c, "") for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+)
+_MULTISPACE = re.compile(r" {2,}")
+_SPACE_BEFORE_PUNCT = re.compile(r" +([,;:])(?= |$)", re.MULTILINE)
+
+# A line that is site furniture: dropped wherever it stands. Only short lines are tested: a long paragraph
+# is the article's own text even when it mentions a newsletter.
+_MAX_FURNITURE = 300
+_DROP_LINE = re.compile(
+    r"""^(?:
+        load\ more\b.*
+      | (?:©|ⓒ|\(c\)|copyright\b).*
+      | (?:sign\ up|subscribe)\b.{0,60}\bnewsletters?\b.{0,80}
+      | get\ the\ (?:best|latest)\b.{0,80}\b(?:inbox|newsletter)\b.{0,20}
+      | \(\s*[a-z][\w-]*\s*:\s*[\w-]+\s*\)
+      | \[\s*[a-z][\w-]*\s*:\s*[^\]]*\]
+      | read\ (?:our|the)\ latest\b.{0,60}
+      | (?:advertisement|advert|sponsored\ content|skip\ to\ (?:main\ )?content)
+      | share\ (?:this|on)\b.{0,40}
+      | follow\ us\ on\b.{0,60}
+      | (?:click|tap)\ here\b.{0,80}
+      | (?:image|photo|picture)\ (?:credit|source)s?\s*:.{0,120}
+      | (?:author|user|avatar)\ (?:icon|image|avatar)
+      | .{0,60}\blogo
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_DROP_PHRASE = re.compile(
+    r"\ball rights reserved\b|\bsupported by (?:its|our) (?:audience|readers)\b"
+    r"|\b(?:we|may) (?:may )?earn (?:a|an affiliate) commission\b",
+    re.IGNORECASE,
+)
+
+# A line after which nothing belongs to the article: comment prompts, related-article lists, "why trust us".
+_CUT_FROM = re.compile(
+    r"""^(?:
+        join\ the\ (?:discussion|conversation)\b.*
+      | (?:let\ us\ know|tell\ us)\b.{0,200}\bcomments?\b.*
+      | (?:leave|post|add)\ a\ comment\b.*
+      | \d*\s*comments?\s*
+      | why\ (?:trust|you\ can\ trust)\ (?:us|our\b.*)
+      | (?:related|recommended|more|further|suggested|popular|trending)
+        \ (?:articles?|stories|posts|news|reading|for\ you|from\ [\w\ ]{1,30})\s*:?
+      | (?:you\ (?:may|might)\ also\ like|read\ (?:more|next|also)|see\ also|also\ read)\s*:?
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_END_PUNCT = tuple('.!?:;"”’\')…')
+_SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+[\"“‘']?[A-Z]")
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MONTH_RE = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_TRAILING_DATE = re.compile(
+    r"[\s|,·•–—-]*(?:"
+    rf"(?P<m1>{_MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH_RE}),?\s+(?P<y2>(?:19|20)\d\d)"
+    r"|(?P<y3>(?:19|20)\d\d)-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)"
+    r")\s*$",
+    re.IGNORECASE,
+)
+
+
+def normalise_text(raw: str) -> list[str]:
+    """Fold odd spaces and line breaks; return the lines, stripped (empty lines kept as "")."""
+    text = raw
+    for old, new in _REPLACEMENTS:
+        if old in text:
+            text = text.replace(old, new)
+    if "  " in text:
+        text = _MULTISPACE.sub(" ", text)
+    if " ," in text or " ;" in text or " :" in text:
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    return [line.strip() for line in text.split("\n")]
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Each line is a paragraph, except hard-wrapped text: a line without closing punctuation
+    followed by a line that starts in lower case continues the same paragraph."""
+    out: list[str] = []
+    joinable = False
+    for line in lines:
+        if not line:
+            joinable = False
+            continue
+        if joinable and out and line[0].islower():
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+        joinable = not line.endswith(_END_PUNCT)
+    return out
+
+
+def strip_boilerplate(paragraphs: list[str]) -> list[str]:
+    """Drop site furniture; stop at the first marker after which nothing is the article's."""
+    kept: list[str] = []
+    for para in paragraphs:
+        if len(para) <= _MAX_FURNITURE:
+            if _CUT_FROM.match(para) and kept:
+                break
+            if _DROP_LINE.match(para) or _DROP_PHRASE.search(para):
+                continue
+        kept.append(para)
+    # Short navigation lines left at the end ("Real Time Analytics", "Trending").
+    while len(kept) > 1 and len(kept[-1].split()) <= 5 and not kept[-1].endswith(_END_PUNCT):
+        kept.pop()
+    return kept
+
+
+def is_headline(line: str) -> bool:
+    """A headline is one short sentence that does not end with a full stop."""
+    if len(line) > 200 or len(line.split()) > 30:
+        return False
+    if line.endswith(".") and not line.endswith("..."):
+        return False
+    return _SENTENCE_END.search(line) is None
+
+
+def split_trailing_date(line: str) -> tuple[str, str | None]:
+    """ "Deal signed May 24, 2022" -> ("Deal signed", "2022-05-24")."""
+    m = _TRAILING_DATE.search(line)
+    if not m or m.start() == 0:
+        return line, None
+    if m.group("y1"):
+        year, month, day = m.group("y1"), _MONTHS[m.group("m1").lower().rstrip(".")], m.group("d1")
+    elif m.group("y2"):
+        year, month, day = m.group("y2"), _MONTHS[m.group("m2").lower().rstrip(".")], m.group("d2")
+    else:
+        year, month, day = m.group("y3"), int(m.group("m3")), m.group("d3")
+    if not (1 <= month <= 12 and 1 <= int(day) <= 31):
+        return line, None
+    return line[: m.start()].rstrip(" |,·•–—-"), f"{year}-{month:02d}-{int(day):02d}"
+
+
+def derive_title(paragraph: str, limit: int = 90) -> str:
+    """A title for an article without a headline: its first sentence, cut at a word boundary."""
+    m = _SENTENCE_END.search(paragraph)
+    sentence = paragraph[: m.start() + 1] if m else paragraph
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
+    return cut + "…"
+
+
+def clean_article(file: str, raw: str, manifest: ManifestEntry | None) -> CleanArticle:
+    """Clean one article; manifest values win over what the text suggests."""
+    paragraphs = strip_boilerplate(_paragraphs(normalise_text(raw)))
+    title: str | None = None
+    published: str | None = None
+    if len(paragraphs) > 1 and is_headline(paragraphs[0]):
+        title, published = split_trailing_date(paragraphs[0])
+        paragraphs = paragraphs[1:]
+    if manifest is not None:
+        title = manifest.title or title
+        published = manifest.published or published
+    if not title:
+        title = derive_title(paragraphs[0]) if paragraphs else file
+    return CleanArticle(
+        file=file,
+        title=title,
+        paragraphs=tuple(paragraphs),
+        published=published,
+        url=manifest.url if manifest else None,
+        publisher=manifest.publisher if manifest else None,
+        author=manifest.author if manifest else None,
+    )

@@ -1,0 +1,189 @@
+"""From the raw facts of every article to the derived tables: entities, quotes, partnerships, events.
+
+Runs inside the ingest's write transaction whenever anything changed. Names are grouped over the whole
+corpus (db.ingest.names.group_names); one quotation printed in several articles becomes one quote with
+several sources; one partnership stated by several articles becomes one row whose dates are the most
+precise the sources give. Rows are streamed from SQLite in grouping order, so memory does not grow with
+the corpus. All SQL is in db.store.KnowledgeWriter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import groupby
+from typing import TypeVar
+
+from db.ingest.names import fold, group_names, quote_key, same_quote
+from db.models import EntityKind, PartnershipStatus
+from db.store import KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
+
+# Bump when the derived tables are built differently: the next ingest rebuilds them.
+DERIVED_VERSION = "1"
+_STATUS_ORDER: tuple[PartnershipStatus, ...] = ("ended", "active", "announced", "rumoured")
+
+_Row = TypeVar("_Row", QuoteRow, OrgQuoteRow)
+
+
+def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
+    """Replace every derived table from the raw facts (inside the caller's transaction)."""
+    canonical = group_names(writer.name_counts(), aliases)
+    entity_ids = _assign_ids(writer, canonical)
+    surface_ids = {(surface, kind): entity_ids[(kind, name)] for (surface, kind), name in canonical.items()}
+
+    alias_rows: dict[tuple[int, str], tuple[int, str, str, bool]] = {}
+    for (_kind, name), entity_id in entity_ids.items():
+        alias_rows[(entity_id, fold(name))] = (entity_id, fold(name), name, False)
+    for (surface, _kind), entity_id in sorted(surface_ids.items()):
+        alias_rows.setdefault((entity_id, fold(surface)), (entity_id, fold(surface), surface, False))
+    by_name: dict[str, list[int]] = {}
+    for (_kind, name), entity_id in entity_ids.items():
+        by_name.setdefault(fold(name), []).append(entity_id)
+    for surface, target in aliases.items():
+        for entity_id in by_name.get(fold(target), []):
+            alias_rows[(entity_id, fold(surface))] = (entity_id, fold(surface), surface, True)
+
+    writer.clear_derived()
+    writer.write_entities(
+        sorted((entity_id, kind, name) for (kind, name), entity_id in entity_ids.items()),
+        ((surface, kind, entity_id) for (surface, kind), entity_id in surface_ids.items()),
+        alias_rows.values(),
+    )
+    writer.write_mentions_and_roles()
+    _quotes(writer)
+    _org_quotes(writer)
+    _partnerships(writer, surface_ids)
+    _events(writer, surface_ids)
+    writer.finish_derived()
+
+
+def _assign_ids(
+    writer: KnowledgeWriter, canonical: Mapping[tuple[str, EntityKind], str]
+) -> dict[tuple[EntityKind, str], int]:
+    """Entity ids: the same (kind, name) keeps its id across rebuilds; new ones are never reused ids."""
+    old = writer.entity_ids()
+    next_id = max(int(writer.meta("next_entity_id") or 1), max(old.values(), default=0) + 1)
+    ids: dict[tuple[EntityKind, str], int] = {}
+    for kind, name in sorted({(kind, name) for (_, kind), name in canonical.items()}):
+        if (kind, name) in old:
+            ids[(kind, name)] = old[(kind, name)]
+        else:
+            ids[(kind, name)] = next_id
+            next_id += 1
+    writer.set_meta("next_entity_id", str(next_id))
+    return ids
+
+
+def group_quotes(rows: Iterable[_Row]) -> list[list[_Row]]:
+    """Rows whose texts are the same quote (same_quote), longest wording first in each group."""
+    ordered = sorted(rows, key=lambda r: (-len(quote_key(r.text)), r.published or "9999", r.article_id))
+    groups: list[list[_Row]] = []
+    keys: list[str] = []
+    exact: dict[str, int] = {}
+    for row in ordered:
+        key = quote_key(row.text)
+        if not key:
+            continue
+        index = exact.get(key)
+        if index is None:
+            # Longer wordings come first, so a repeat can only be contained in an earlier group.
+            index = next(
+                (i for i, k in enumerate(keys) if key in k and same_quote(groups[i][0].text, row.text)), None
+            )
+        if index is None:
+            index = len(groups)
+            groups.append([])
+            keys.append(key)
+        exact.setdefault(key, index)
+        groups[index].append(row)
+    return groups
+
+
+def _first_published(rows: Sequence[QuoteRow] | Sequence[OrgQuoteRow]) -> str | None:
+    return min((r.published for r in rows if r.published), default=None)
+
+
+def _quotes(writer: KnowledgeWriter) -> None:
+    for person_id, rows in groupby(writer.quote_rows(), key=lambda r: r.person_id):
+        for group in group_quotes(rows):
+            stated = sorted((r for r in group if r.role), key=lambda r: (r.published or "9999", r.article_id))
+            role, org = (stated[0].role, stated[0].org) if stated else (None, group[0].org)
+            writer.add_quote(
+                person_id,
+                group[0].text,
+                role,
+                org,
+                _first_published(group),
+                ((r.article_id, r.paragraph, r.role, r.org) for r in group),
+            )
+
+
+def _org_quotes(writer: KnowledgeWriter) -> None:
+    for org_ids, rows in groupby(writer.org_quote_rows(), key=lambda r: r.org_ids):
+        ids = [int(x) for x in org_ids.split(",")]
+        for group in group_quotes(rows):
+            writer.add_org_quote(
+                ids, group[0].text, _first_published(group), ((r.article_id, r.paragraph) for r in group)
+            )
+
+
+def earliest(dates: Iterable[str]) -> str | None:
+    """The earliest date, as precise as the sources allow: "2016" and "2016-02" give "2016-02"."""
+    candidates = sorted(set(dates))
+    if not candidates:
+        return None
+    best = candidates[0]
+    while finer := [d for d in candidates if d.startswith(best) and len(d) > len(best)]:
+        best = finer[0]
+    return best
+
+
+def latest(dates: Iterable[str]) -> str | None:
+    """The latest date; a more precise date sorts after the year or month it refines."""
+    return max(dates, default=None)
+
+
+def merge_status(statuses: Iterable[PartnershipStatus], ended: str | None) -> PartnershipStatus:
+    seen = set(statuses)
+    if ended:
+        return "ended"
+    return next((s for s in _STATUS_ORDER if s in seen), "announced")
+
+
+def _partnerships(writer: KnowledgeWriter, surface_ids: Mapping[tuple[str, EntityKind], int]) -> None:
+    for (a, b), grouped in groupby(writer.partnership_rows(), key=lambda r: (r.company_a, r.company_b)):
+        rows: list[PartnershipRow] = list(grouped)
+        ended = latest(r.ended for r in rows if r.ended)
+        products = _ids((p for r in rows for p in r.products), lambda p: surface_ids.get((p, "product")))
+        writer.add_partnership(
+            a,
+            b,
+            earliest(r.started for r in rows if r.started),
+            ended,
+            merge_status((r.status for r in rows), ended),
+            products,
+            dict.fromkeys((r.article_id, r.paragraph) for r in rows),
+        )
+
+
+def _events(writer: KnowledgeWriter, surface_ids: Mapping[tuple[str, EntityKind], int]) -> None:
+    for date, same_day in groupby(writer.event_rows(), key=lambda r: r.date):
+        by_what: dict[str, list] = {}
+        for row in same_day:
+            by_what.setdefault(fold(row.what), []).append(row)
+        for rows in by_what.values():
+            companies = _ids(
+                (c for r in rows for c in r.companies), lambda c: surface_ids.get((c, "company"))
+            )
+            writer.add_event(
+                date, rows[0].what, companies, dict.fromkeys((r.article_id, r.paragraph) for r in rows)
+            )
+
+
+def _ids(names: Iterable[str], lookup: Callable[[str], int | None]) -> list[int]:
+    """Entity ids of names, in first-seen order, without repeats or unknowns."""
+    out: dict[int, None] = {}
+    for name in names:
+        entity_id = lookup(name)
+        if entity_id is not None:
+            out[entity_id] = None
+    return list(out)

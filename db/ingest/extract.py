@@ -1,0 +1,1424 @@
+"""Facts from one cleaned article: quotes, organisation quotes, roles, mentions, partnerships, events.
+
+Pure and deterministic: text in, dataclasses out. Every rule is a general pattern of news writing
+(attribution verbs, role appositions, company descriptors, partnership cue words, dates); no entity names
+are built in. Paragraph indexes refer to `article.paragraphs`.
+
+Speed matters (thousands of articles per second): each paragraph is scanned once for sentence bounds and
+capitalised runs; everything else looks at the few places a cheap test (a quote mark, a digit, a cue word
+next to a name) points at, with small anchored patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from db.ingest.names import (
+    HONORIFICS,
+    LEGAL_SUFFIXES,
+    company_key,
+    fold,
+    group_names,
+    person_key,
+    same_quote,
+)
+from db.models import (
+    CleanArticle,
+    EventFact,
+    Extraction,
+    MentionFact,
+    OrgQuoteFact,
+    PartnershipFact,
+    PartnershipStatus,
+    QuoteFact,
+    RoleFact,
+)
+
+# ---------------------------------------------------------------- vocabulary (general English, no names)
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = "a-zß-öø-ÿ"
+CAP = rf"[{_UP}][{_UP}{_LO}0-9]*(?:['’-][{_UP}][{_UP}{_LO}]+)*"
+_PARTICLE = r"(?:van|von|der|den|de|da|di|du|del|della|la|le|bin|ibn|al|el|ben|dos|das)"
+# A run of capitalised words: the raw material of names ("Acme Widgets AG", "Dr Jane Q. Doe").
+NAME = rf"{CAP}\.?(?:[ ]+(?:{_PARTICLE}[ ]+)*(?:{CAP}|[{_UP}]\.)(?:[ ]*\([{_UP}]{{2,6}}\))?)*"
+ORGNAME = rf"(?:@\w+|{NAME})"
+
+SPEECH_VERBS = (
+    "says|said|say|adds|added|add|tells|told|tell|emphasi[sz]es|emphasi[sz]ed|emphasi[sz]e|explains|"
+    "explained|notes|noted|states|stated|continues|continued|writes|wrote|comments|commented|stresses|"
+    "stressed|insists|insisted|argues|argued|warns|warned|declares|declared|confirms|confirmed|"
+    "acknowledges|acknowledged|admits|admitted|claims|claimed|replies|replied|responds|responded|"
+    "recalls|recalled|observes|observed|remarks|remarked|tweets|tweeted|posted|announced|announces|"
+    "concludes|concluded|predicts|predicted|asks|asked|jokes|joked|quipped|quips|points out|pointed out|"
+    "according to"
+)
+_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
+_VERB_AT_START = re.compile(rf"\s*(?:{SPEECH_VERBS})\b")
+
+ROLE_WORDS = frozenset(
+    """ceo cfo cto coo cmo cio cso cpo chief president vice-president chairman chairwoman chairperson chair
+    founder co-founder cofounder director head manager spokesperson spokesman spokeswoman officer executive
+    vp svp evp analyst minister secretary shareholder owner partner principal lead leader engineer scientist
+    professor researcher editor governor senator mayor chancellor dean commissioner economist strategist
+    adviser advisor consultant designer architect producer treasurer trustee ambassador attorney lawyer
+    counsel md boss deputy correspondent reporter photographer inventor creator member representative
+    investor premier captain coach curator author writer journalist expert specialist""".split()
+)
+ROLE_MODIFIERS = frozenset(
+    """senior junior executive chief vice deputy managing general global regional former interim acting
+    co founding lead principal head country associate assistant technical financial operating marketing
+    product creative majority minority independent non-executive board group company and of the""".split()
+)
+_ROLEISH = ROLE_WORDS | ROLE_MODIFIERS
+# Words that make a capitalised run an organisation, a place or a thing rather than a person.
+NON_PERSON_WORDS = LEGAL_SUFFIXES | frozenset(
+    """camera cameras electronics technologies technology tech systems labs lab authority reviews review
+    times news media capital partners ventures networks network mobile software association council
+    foundation society club department ministry government university institute agency bank motors
+    industries international global solutions services communications telecom airlines studios games
+    entertainment records press post journal magazine daily weekly herald tribune gazette online digital
+    interactive analytics research consulting insights intelligence markets securities investments fund
+    trust commission office board committee court police army party union school college hospital center
+    centre museum store brands list awards show conference summit expo festival series edition pro ultra
+    plus max mini lite phone phones watch zoom business consumer division bg release street avenue road
+    city county state republic kingdom east west north south world day week month year optics imaging
+    semiconductor semiconductors robotics energy audio devices photonics instruments cloud project""".split()
+)
+STOP_CAPS = frozenset(
+    """the a an in on at for with from by to of and but or if when while as after before since until during
+    despite although though however meanwhile today yesterday tomorrow last next this that these those it its
+    he she they we i you our their his her my your there here what which who why how where both neither
+    either each every all some many most such also even initially finally according previous related new
+    expect could would should will can may might must one two three first second another other more less
+    only just still yet so then thus therefore indeed instead besides moreover furthermore overall now later
+    earlier recently currently soon once again not no yes do does did is are was were be been being has have
+    had let see read watch click sign join share follow get find learn mr mrs ms dr prof sir dame
+    monday tuesday wednesday thursday friday saturday sunday press""".split()
+)
+_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_LEGAL_CASED = frozenset(
+    "AG Inc Ltd GmbH Corp Co plc PLC LLC Group Holdings SA NV Limited Corporation Incorporated".split()
+)
+_COMPANY_NOUNS = frozenset(
+    """maker makers manufacturer company firm giant brand retailer carrier operator vendor supplier rival
+    competitor chipmaker startup start-up conglomerate oem provider specialist outfit website publication
+    newspaper outlet site magazine agency subsidiary studio label""".split()
+)
+_PERSONISH_NOUNS = frozenset("rival competitor specialist outfit studio label agency".split())
+_PRODUCT_NOUNS = frozenset(
+    "phone phones smartphone smartphones handset handsets device devices camera cameras chip chips processor "
+    "processors laptop laptops tablet tablets product products items models flagship flagships".split()
+)
+# Capitalised words that a number follows without making a product ("Article 5", "Phase 2").
+_COUNT_NOUNS = frozenset(
+    """article section chapter phase level stage round part top number no page day week year room gate floor
+    act title category grade class group tier route highway channel terminal q h covid season episode
+    volume issue version world""".split()
+)
+_MODEL_SUFFIXES = frozenset("Pro Ultra Plus Max Mini Lite Edge Note Neo Prime Gen +".split())
+_MONTH_PREFIXES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ABBREVIATIONS = frozenset(
+    "dr mr mrs ms prof st inc corp co ltd jr sr vs no gen sen rep gov mt ft approx etc fig jan feb mar apr "
+    "jun jul aug sep sept oct nov dec e.g i.e u.s u.k".split()
+)
+_QUOTE_MARKS = "\"“”‘’"
+
+# ---------------------------------------------------------------- text helpers
+
+_NAME_RE = re.compile(NAME)
+_HANDLE_RE = re.compile(r"@\w+")
+_SENT_BOUNDARY = re.compile(r"[.!?…][\"”’')\]]*\s+(?=[\"“‘'(\[]?[@0-9" + _UP + "])")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; abbreviations and initials do not end a sentence."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_BOUNDARY.finditer(text):
+        k = m.start()
+        w = text[max(0, k - 12) : k].rsplit(" ", 1)[-1].lower()
+        if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+            continue
+        bounds.append((start, k + 1))
+        start = m.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
+
+
+@lru_cache(maxsize=65536)
+def _clean_name(name: str) -> str:
+    """Strip leading function words and honorifics, a trailing possessive and stray punctuation."""
+    tokens = name.split()
+    while tokens and (tokens[0].lower().rstrip(".") in STOP_CAPS or tokens[0].lower().rstrip(".") in HONORIFICS):
+        tokens = tokens[1:]
+    out = " ".join(tokens).strip(" ,.;:")
+    if out.endswith(("'s", "’s")):
+        out = out[:-2]
+    return out
+
+
+@lru_cache(maxsize=65536)
+def looks_like_person(name: str) -> bool:
+    """A full personal name: 2-4 capitalised words, no organisation or role words, not all capitals."""
+    tokens = name.split()
+    if not 2 <= len(tokens) <= 4:
+        return False
+    for t in tokens:
+        low = t.strip(".,()").lower()
+        if low in NON_PERSON_WORDS or low in ROLE_WORDS or low in STOP_CAPS:
+            return False
+        if any(c.isdigit() for c in t) or (len(t) > 2 and t.isupper()):
+            return False
+    return True
+
+
+@lru_cache(maxsize=65536)
+def _split_run_role(run: str) -> tuple[str | None, str | None, str]:
+    """ "Acme Chief Executive Jane Doe" -> ("Acme", "Chief Executive", "Jane Doe")."""
+    tokens = run.split()
+    last = -1
+    for i, t in enumerate(tokens):
+        if t.strip(".,").lower() in ROLE_WORDS:
+            last = i
+    if last < 0:
+        return None, None, run
+    first = last
+    while first > 0 and tokens[first - 1].lower() in _ROLEISH:
+        first -= 1
+    org = _clean_name(" ".join(tokens[:first])) or None
+    return org, " ".join(tokens[first : last + 1]), " ".join(tokens[last + 1 :])
+
+
+def _word_before(p: str, pos: int) -> str:
+    """The word that ends right before pos (quotes, commas and spaces skipped), lower case."""
+    j = pos
+    while j > 0 and p[j - 1] in " ,\"“‘'":
+        j -= 1
+    i = p.rfind(" ", max(0, j - 30), j)
+    return p[i + 1 : j].lower()
+
+
+def _find_name(text: str, name: str, start: int = 0) -> int:
+    """Offset of `name` in text as a whole word (not inside another word or a handle), or -1."""
+    i = text.find(name, start)
+    n = len(name)
+    while i != -1:
+        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "@")) and (
+            i + n >= len(text) or not text[i + n].isalnum()
+        ):
+            return i
+        i = text.find(name, i + 1)
+    return -1
+
+
+# ---------------------------------------------------------------- the article as it is read
+
+
+@dataclass
+class _Person:
+    name: str
+    role: str | None = None
+    org: str | None = None
+
+
+class _Ctx:
+    """One article and what has been learnt about it so far."""
+
+    def __init__(self, paragraphs: tuple[str, ...], published: str | None) -> None:
+        self.paragraphs = paragraphs
+        self.published = published
+        self.bounds = [sentence_bounds(p) for p in paragraphs]
+        self.starts = [[s for s, _e in b] for b in self.bounds]
+        self.runs: list[list[tuple[int, int, str]]] = []
+        for p in paragraphs:
+            runs = [(m.start(), m.end(), m.group(0)) for m in _NAME_RE.finditer(p)]
+            if "@" in p:
+                runs += [(m.start(), m.end(), m.group(0)) for m in _HANDLE_RE.finditer(p)]
+                runs.sort()
+            self.runs.append(runs)
+        self.body = "\n".join(paragraphs)
+        self.offsets = [0]
+        for p in paragraphs[:-1]:
+            self.offsets.append(self.offsets[-1] + len(p) + 1)
+        self.companies: dict[str, int] = {}  # surface -> paragraph where it was recognised
+        self.people: dict[str, _Person] = {}  # full name -> person
+        self.company_hits: list[tuple[int, int, str]] = []  # (paragraph, offset, surface) in text order
+        self.canon: dict[str, str] = {}  # company surface -> the article's name for the company
+        self.last_person: tuple[int, str] | None = None  # (paragraph, name) of the last quoted person
+        self.noun_sentences: set[tuple[int, int]] = set()  # sentences with a partnership noun
+        self._dates: dict[int, list[tuple[int, int, str]]] = {}
+
+    def dates(self, i: int) -> list[tuple[int, int, str]]:
+        """The dates of paragraph i (see find_dates), computed once."""
+        if i not in self._dates:
+            self._dates[i] = find_dates(self.paragraphs[i], self.published)
+        return self._dates[i]
+
+    def sentence_dates(self, i: int, s: int, e: int) -> list[tuple[int, int, str]]:
+        """The dates of the sentence p[s:e] of paragraph i, with offsets in the sentence."""
+        return [(a - s, b - s, d) for a, b, d in self.dates(i) if s <= a < e]
+
+    def sentence_start(self, i: int, pos: int) -> int:
+        starts = self.starts[i]
+        k = bisect_right(starts, pos) - 1
+        return starts[k] if k >= 0 else 0
+
+    def canonical(self, surface: str) -> str:
+        return self.canon.get(surface, surface)
+
+    def locate(self, pos: int) -> tuple[int, int]:
+        """(paragraph, sentence index in it) of an offset in the body."""
+        i = bisect_right(self.offsets, pos) - 1
+        return i, max(0, bisect_right(self.starts[i], pos - self.offsets[i]) - 1)
+
+    def sentences_with(self, keys: tuple[str, ...]) -> set[tuple[int, int]]:
+        """The sentences (paragraph, index) that contain any of the keys."""
+        out: set[tuple[int, int]] = set()
+        body = self.body
+        for key in keys:
+            j = body.find(key)
+            while j != -1:
+                out.add(self.locate(j))
+                j = body.find(key, j + 1)
+        return out
+
+    def add_company(self, name: str, para: int) -> None:
+        self.companies.setdefault(name, para)
+
+    def person_by_surname(self, token: str) -> _Person | None:
+        found = [p for n, p in self.people.items() if n.rsplit(" ", 1)[-1] == token]
+        if not found:
+            found = [p for n, p in self.people.items() if n.split(" ", 1)[0] == token]
+        return found[0] if len(found) == 1 else None
+
+    def remember_person(self, name: str, role: tuple[str, str | None] | None) -> _Person:
+        key = person_key(name)
+        for known_name, known in self.people.items():
+            if person_key(known_name) == key:
+                if role and not known.role:
+                    known.role, known.org = role
+                return known
+        person = _Person(name, *(role or (None, None)))
+        self.people[name] = person
+        return person
+
+
+def _companies_in(text: str, ctx: _Ctx) -> list[str]:
+    """Known companies named in text, in order of appearance (the longest name at one place)."""
+    hits: list[tuple[int, int, str]] = []
+    for name in ctx.companies:
+        i = _find_name(text, name)
+        while i != -1:
+            hits.append((i, -len(name), name))
+            i = _find_name(text, name, i + 1)
+    hits.sort()
+    out: list[str] = []
+    end = -1
+    for start, neg, name in hits:
+        if start >= end:
+            end = start - neg
+            canon = ctx.canonical(name)
+            if canon not in out:
+                out.append(canon)
+    return out
+
+
+def _recent_companies(ctx: _Ctx, para: int, text: str, want: int) -> tuple[str, ...]:
+    """The companies a text names, completed with the most recently named ones before it."""
+    found = _companies_in(text, ctx)[:want]
+    for p, _offset, surface in reversed(ctx.company_hits):
+        if len(found) >= want:
+            break
+        canon = ctx.canonical(surface)
+        if p <= para and canon not in found:
+            found.append(canon)
+    return tuple(found)
+
+
+# ---------------------------------------------------------------- roles
+
+_ROLE_DELIM = re.compile(
+    rf"[\"“”‘’;:()!?]|\.(?:\s|$)|\s(?:{SPEECH_VERBS}|underlined|underlines|who|which|that|is|was|has|had|will)\b"
+)
+_ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from)\s+(?:the\s+)?({ORGNAME})$")
+_ORG_POSSESSIVE_ROLE = re.compile(rf"(?:the\s+)?({ORGNAME})['’]s\s+(.+)$")
+_ORG_CAP_ROLE = re.compile(rf"({NAME})\s+(.+)$")
+_ROLE_BEFORE_NAME = re.compile(
+    rf"(?:(?P<org>{ORGNAME})(?:['’]s)?\s+)?(?P<role>(?:[A-Za-z-]+\s+){{0,3}}?[A-Za-z-]+)\s*,?\s*$"
+)
+
+
+def _is_role_phrase(text: str) -> bool:
+    words = text.split()
+    return 0 < len(words) <= 16 and any(w.lower().strip(",.") in ROLE_WORDS for w in words)
+
+
+def _strip_article(role: str) -> str:
+    low = role.lower()
+    for art in ("the ", "a ", "an ", "its ", "their "):
+        if low.startswith(art):
+            return role[len(art) :]
+    return role
+
+
+def _split_role_org(phrase: str) -> tuple[str, str | None]:
+    """ "majority shareholder and chairman of the board of Acme AG" -> (role, "Acme AG")."""
+    phrase = phrase.strip(" ,")
+    m = _ORG_AT_END.search(phrase)
+    if m:
+        org = _clean_name(m.group(1).lstrip("@"))
+        role = phrase[: m.start()].strip(" ,")
+        if org and _is_role_phrase(role):
+            return _strip_article(role), org
+    m = _ORG_POSSESSIVE_ROLE.match(phrase)
+    if m and _is_role_phrase(m.group(2)):
+        return _strip_article(m.group(2)), _clean_name(m.group(1))
+    m = _ORG_CAP_ROLE.match(phrase)
+    if m and _is_role_phrase(m.group(2)) and not _is_role_phrase(m.group(1)):
+        org = _clean_name(m.group(1))
+        if org:
+            return _strip_article(m.group(2)), org
+    return _strip_article(phrase), None
+
+
+def role_after_name(text: str) -> tuple[str, str | None, int] | None:
+    """Parse ", ROLE [of ORG]" right after a name. Returns (role, org, characters consumed)."""
+    if not text.startswith(", ") or not text[2:3].isalpha():
+        return None
+    text = text[:300]
+    m = _ROLE_DELIM.search(text, 2)
+    chunk = text[2 : m.start() if m else len(text)]
+    segments = chunk.split(", ")
+    taken = [segments[0]]
+    for seg in segments[1:]:
+        words = seg.split(" ", 2)
+        head = words[1] if words[0] == "and" and len(words) > 1 else words[0]
+        if head.lower() not in _ROLEISH:
+            break
+        taken.append(seg)
+    phrase = ", ".join(taken)
+    if not _is_role_phrase(phrase):
+        return None
+    role, org = _split_role_org(phrase)
+    return (role, org, 2 + len(phrase)) if role else None
+
+
+def role_before_name(text: str) -> tuple[str, str | None] | None:
+    """Parse "ORG's ROLE, " / "ORG ROLE " / "ROLE " right before a name."""
+    if _word_before(text, len(text)).strip(",") not in ROLE_WORDS:
+        return None
+    m = _ROLE_BEFORE_NAME.search(text, max(0, len(text) - 90))
+    if not m:
+        return None
+    role_words = m.group("role").split()
+    kept: list[str] = []
+    for w in reversed(role_words):
+        if w.lower() not in _ROLEISH:
+            break
+        kept.insert(0, w)
+    org = None
+    if m.group("org") and len(kept) == len(role_words):
+        org = _clean_name(m.group("org")) or None
+    return " ".join(kept), org
+
+
+def extract_roles(ctx: _Ctx) -> list[RoleFact]:
+    """People named with a role: "NAME, ROLE of ORG", "ORG's ROLE, NAME", "ORG ROLE NAME"."""
+    roles: list[RoleFact] = []
+    seen: set[tuple[str, str, str]] = set()
+    for i, p in enumerate(ctx.paragraphs):
+        for s, e, run in ctx.runs[i]:
+            org, title, rest = _split_run_role(run)
+            name = _clean_name(rest)
+            if not looks_like_person(name):
+                continue
+            role: tuple[str, str | None] | None = (title, org) if title else None
+            after = role_after_name(p[e : e + 300]) if p.startswith(", ", e) else None
+            if after:
+                role = (after[0], after[1])
+            elif role is None:
+                role = role_before_name(p[max(0, s - 90) : s])
+            if role is None:
+                continue
+            person = ctx.remember_person(name, role)
+            key = (person.name, role[0], role[1] or "")
+            if key not in seen:
+                seen.add(key)
+                roles.append(RoleFact(person.name, role[0], role[1], i))
+    return roles
+
+
+# ---------------------------------------------------------------- quote spans
+
+
+def _is_alnum(s: str, i: int) -> bool:
+    return 0 <= i < len(s) and s[i].isalnum()
+
+
+def _closes(p: str, j: int, start: int) -> bool:
+    """Is the single quote at j a closing mark (not an apostrophe)?"""
+    if _is_alnum(p, j + 1) or (j > 0 and p[j - 1] == " "):
+        return False
+    # "the companies’ plans" inside a long quotation is a plural possessive, not the end.
+    return not (
+        j - start > 60
+        and p[j - 1 : j] in ("s", "S")
+        and p[j + 1 : j + 2] == " "
+        and p[j + 2 : j + 3].islower()
+        and not _VERB_AT_START.match(p, j + 1)
+    )
+
+
+def quote_spans(p: str) -> list[tuple[int, int]]:
+    """Spans (open, close) of quotations in a paragraph; close is len(p) for an unclosed quotation."""
+    spans: list[tuple[int, int]] = []
+    i = p.find("“")
+    while i != -1:
+        j = p.find("”", i + 1)
+        spans.append((i, j if j != -1 else len(p)))
+        i = p.find("“", j + 1) if j != -1 else -1
+    if '"' in p:
+        pos = [k for k, c in enumerate(p) if c == '"']
+        spans.extend(zip(pos[0::2], pos[1::2], strict=False))
+        if len(pos) % 2 == 1 and pos[-1] <= 1:
+            spans.append((pos[-1], len(p)))
+    for opener, closer in (("‘", "’"), ("'", "'")):
+        i = p.find(opener)
+        while i != -1:
+            if _is_alnum(p, i - 1) or not (_is_alnum(p, i + 1) or p[i + 1 : i + 2] in ("[", "@")):
+                i = p.find(opener, i + 1)
+                continue
+            j = p.find(closer, i + 1)
+            while j != -1 and not _closes(p, j, i):
+                j = p.find(closer, j + 1)
+            spans.append((i, j if j != -1 else len(p)))
+            i = p.find(opener, j + 1) if j != -1 else -1
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    kept: list[tuple[int, int]] = []
+    for s in spans:
+        if not kept or s[0] >= kept[-1][1]:
+            kept.append(s)
+    return kept
+
+
+# ---------------------------------------------------------------- speakers
+
+
+@dataclass
+class _Speaker:
+    person: _Person | None = None
+    orgs: tuple[str, ...] = ()
+
+
+_VOICE_NOUN = re.compile(
+    r"(?:spokes(?:person|man|woman)|representative|statement|press release|announcement|release|"
+    r"blog post|tweet|post|website|source|official|insider)s?$"
+)
+_ORG_PLURAL = re.compile(
+    r"(?:^|\s)(?:they|the (?:two )?(?:companies|firms|partners|groups|brands|corporations|manufacturers)|"
+    r"both (?:companies|firms|partners|parties|brands))$",
+    re.IGNORECASE,
+)
+_ORG_SINGULAR = re.compile(r"(?:^|\s)the (?:company|firm|group|brand|manufacturer|maker)$", re.IGNORECASE)
+
+
+def parse_subject(subject: str, para: int, text: str, ctx: _Ctx) -> _Speaker | None:
+    """Who a clause names as the speaker: a person (with role) or organisations."""
+    subject = subject.strip(" ,")
+    if not subject:
+        return None
+    last = subject.rsplit(None, 1)[-1]
+    if last.startswith("@"):
+        return _Speaker(orgs=(_canonical_company(last, ctx) or last[1:],))
+    low_last = last.lower()
+    names = list(_NAME_RE.finditer(subject))
+    m = _VOICE_NOUN.search(subject, max(0, len(subject) - 20))
+    if m and (m.start() == 0 or subject[m.start() - 1] == " "):
+        before = subject[: m.start()].rstrip()
+        if before.endswith(("’s", "'s")):
+            before = before[:-2]
+        owner = next((n for n in reversed(names) if n.end() == len(before)), None)
+        org = _clean_name(owner.group(0)) if owner else ""
+        if org and not looks_like_person(org):
+            return _Speaker(orgs=(_canonical_company(org, ctx) or org,))
+        return _Speaker(orgs=_recent_companies(ctx, para, text, 1))
+    if low_last in ("they", "companies", "firms", "partners", "groups", "brands", "corporations", "parties") and (
+        _ORG_PLURAL.search(subject)
+    ):
+        return _Speaker(orgs=_recent_companies(ctx, para, text, 2))
+    if low_last in ("company", "firm", "group", "brand", "manufacturer", "maker") and _ORG_SINGULAR.search(subject):
+        return _Speaker(orgs=_recent_companies(ctx, para, text, 1))
+    if low_last in ("he", "she"):
+        if ctx.last_person and para - ctx.last_person[0] <= 2:
+            known = ctx.people[ctx.last_person[1]]
+            return _Speaker(person=_Person(known.name, known.role, known.org))
+        return None
+    return _person_at_end(subject, names, ctx)
+
+
+def _person_at_end(subject: str, names: list[re.Match[str]], ctx: _Ctx) -> _Speaker | None:
+    """The name that ends a subject clause, or a name followed by a role apposition that ends it."""
+    for m in names:
+        rest = subject[m.end() :].rstrip(" ,")
+        if not rest.startswith(", "):
+            continue
+        parsed = role_after_name(rest)
+        if parsed and parsed[2] >= len(rest) - 1:
+            speaker = _speaker_from_name(m.group(0), subject[: m.start()], (parsed[0], parsed[1]), ctx)
+            if speaker and speaker.person:
+                return speaker
+    if names and not subject[names[-1].end() :].strip(" ,"):
+        m = names[-1]
+        return _speaker_from_name(m.group(0), subject[: m.start()], None, ctx)
+    return None
+
+
+def _speaker_from_name(
+    raw: str, before: str, role: tuple[str, str | None] | None, ctx: _Ctx
+) -> _Speaker | None:
+    org, title, rest = _split_run_role(raw)
+    name = _clean_name(rest)
+    if not name:
+        return None
+    company = _canonical_company(name, ctx)
+    if company and name not in ctx.people:
+        return _Speaker(orgs=(company,))
+    if " " not in name:
+        known = ctx.person_by_surname(name)
+        if known is None:
+            return None
+        return _Speaker(person=_Person(known.name, *(role or (known.role, known.org))))
+    if not looks_like_person(name):
+        return None
+    if role is None:
+        role = (title, org) if title else role_before_name(before)
+    person = ctx.remember_person(name, role)
+    return _Speaker(person=_Person(person.name, *(role or (person.role, person.org))))
+
+
+# ---------------------------------------------------------------- quotes
+
+_PREV_ATTRIBUTION_END = re.compile(
+    rf"\b(?:{SPEECH_VERBS})(?:\s+(?:in a statement|the following|this|as follows))?\s*[:,]?\s*$"
+)
+_RELEASE_INTRO = re.compile(r"(?:press release|statement|announcement|blog post)\s*:?\s*$", re.IGNORECASE)
+
+
+@dataclass
+class _Quotes:
+    quotes: list[QuoteFact] = field(default_factory=list)
+    org_quotes: list[OrgQuoteFact] = field(default_factory=list)
+
+    def add_person(self, ctx: _Ctx, person: _Person, text: str, para: int, style: str) -> None:
+        if len(text.split()) < 3:
+            return
+        key = person_key(person.name)
+        for q in self.quotes:
+            if person_key(q.speaker) == key and same_quote(q.text, text):
+                return
+        self.quotes.append(QuoteFact(person.name, text, para, person.role, person.org, style))
+        ctx.last_person = (para, person.name)
+
+    def add_org(self, orgs: tuple[str, ...], text: str, para: int) -> None:
+        if not orgs or len(text.split()) < 2:
+            return
+        for q in self.org_quotes:
+            if same_quote(q.text, text):
+                return
+        self.org_quotes.append(OrgQuoteFact(orgs, text, para))
+
+
+def _pre_attribution(tail: str, para: int, text: str, ctx: _Ctx) -> _Speaker | None:
+    """The speaker named in the clause right before a quotation ("Jane Doe, CEO of Acme, said: ")."""
+    verb = None
+    for verb in _VERB.finditer(tail, max(0, len(tail) - 120)):
+        pass
+    if verb is None:
+        return None
+    gap = tail[verb.end() :].strip()
+    if any(c in gap for c in _QUOTE_MARKS):
+        return None
+    if verb.group(0) == "according to":
+        return parse_subject(gap.rstrip(" ,:"), para, text, ctx) if gap.endswith(",") else None
+    if gap and (gap[-1] not in ",:" or len(gap.split()) > 12):
+        return None
+    return parse_subject(tail[: verb.start()], para, text, ctx)
+
+
+_POST_VERB_FIRST = re.compile(rf"\s*[,;]?\s*(?:{SPEECH_VERBS})\s+(?P<subj>[^\"“”‘’]+?)(?:[.!?;](?:\s|$)|$)")
+_POST_SUBJECT_FIRST = re.compile(
+    rf"\s*[,;]?\s*(?P<subj>[^\"“”‘’.!?;]{{1,140}}?)\s+(?:{SPEECH_VERBS})\b(?P<rest>[^\"“”‘’.!?]*)"
+)
+_POST_DASH = re.compile(r"\s*[—–]+\s*(?P<subj>[^\"“”‘’.!?;]+)")
+
+
+def _post_attribution(after: str, para: int, text: str, ctx: _Ctx) -> _Speaker | None:
+    """The speaker named right after a quotation ("…," says Jane Doe, CEO of Acme.)."""
+    m = _POST_VERB_FIRST.match(after)
+    if m:
+        speaker = parse_subject(m.group("subj"), para, text, ctx) or _subject_then_role(m.group("subj"), ctx)
+        if speaker:
+            return speaker
+    m = _POST_SUBJECT_FIRST.match(after)
+    if m and len(m.group("subj").split()) <= 14:
+        speaker = parse_subject(m.group("subj"), para, text, ctx)
+        rest = m.group("rest")
+        if speaker and speaker.person and not speaker.person.role and rest.startswith(", "):
+            parsed = role_after_name(rest)
+            if parsed:
+                speaker.person.role, speaker.person.org = parsed[0], parsed[1]
+        return speaker
+    m = _POST_DASH.match(after)
+    return _subject_then_role(m.group("subj"), ctx) if m else None
+
+
+def _subject_then_role(subj: str, ctx: _Ctx) -> _Speaker | None:
+    """ "Jane Doe, CEO of Acme, in a statement" -> Jane Doe with her role."""
+    subj = subj.strip()
+    m = _NAME_RE.match(subj)
+    if not m:
+        return None
+    parsed = role_after_name(subj[m.end() :])
+    return _speaker_from_name(m.group(0), "", (parsed[0], parsed[1]) if parsed else None, ctx)
+
+
+def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Speaker | None, str]:
+    tail = p[ctx.sentence_start(para, span[0]) : span[0]]
+    speaker = _pre_attribution(tail, para, p, ctx)
+    if speaker:
+        return speaker, "before"
+    if span[1] >= len(p):
+        return None, ""
+    quote = p[span[0] + 1 : span[1]].rstrip()
+    after = p[span[1] + 1 : span[1] + 400]
+    complete = quote.endswith((",", ".", "!", "?", "…")) or after.lstrip().startswith((",", "—", "–"))
+    if complete and after.strip():
+        speaker = _post_attribution(after, para, p, ctx)
+        if speaker:
+            return speaker, "after"
+    return None, ""
+
+
+def _prev_introduces(prev: str) -> bool:
+    """A short paragraph that ends by introducing speech: "Jane Doe, CEO of Acme, said:"."""
+    if not prev or len(prev) > 400 or prev.endswith((".", "!", "?")):
+        return False
+    return bool(_PREV_ATTRIBUTION_END.search(prev) or _RELEASE_INTRO.search(prev))
+
+
+def extract_quotes(ctx: _Ctx) -> _Quotes:
+    out = _Quotes()
+    carry: _Speaker | None = None  # speaker of a quotation left open at the end of a paragraph
+    paragraphs = ctx.paragraphs
+    for i, p in enumerate(paragraphs):
+        spans = quote_spans(p) if any(c in p for c in "\"“‘'") else []
+        prev = paragraphs[i - 1] if i else ""
+        introduced = _prev_introduces(prev)
+        intro_speaker: _Speaker | None = None
+        if introduced:
+            tail = prev[ctx.sentence_start(i - 1, len(prev) - 1) :].rstrip(" :")
+            intro_speaker = _pre_attribution(tail, i - 1, prev, ctx)
+        if introduced and not (spans and spans[0][0] <= 1):
+            if intro_speaker and intro_speaker.person:
+                out.add_person(ctx, intro_speaker.person, p, i, "attribution line above an unquoted paragraph")
+            elif intro_speaker:
+                out.add_org(intro_speaker.orgs, p, i)
+            elif _RELEASE_INTRO.search(prev):
+                out.add_org(_recent_companies(ctx, i, p[: ctx.bounds[i][0][1]], 2), p, i)
+            carry = None
+            continue
+        next_carry: _Speaker | None = None
+        for span in spans:
+            text = p[span[0] + 1 : span[1]].strip().rstrip(",").strip()
+            speaker, where = _attribute(p, span, i, ctx)
+            if speaker is None and span[0] <= 1:
+                if carry is not None:
+                    speaker, where = carry, "continued"
+                elif intro_speaker is not None:
+                    speaker, where = intro_speaker, "above"
+            if speaker is None:
+                continue
+            if speaker.person:
+                out.add_person(ctx, speaker.person, text, i, where)
+            else:
+                out.add_org(speaker.orgs, text, i)
+            if span[1] >= len(p):
+                next_carry = speaker
+        carry = next_carry
+    return out
+
+
+# ---------------------------------------------------------------- companies and products
+
+_STRICT_COMPANY_NOUN = (
+    r"(?:maker|manufacturer|company|firm|giant|brand|retailer|carrier|operator|vendor|supplier|chipmaker|"
+    r"startup|start-up|conglomerate|subsidiary|provider|group)"
+)
+_APPOSITION_AFTER = re.compile(
+    rf",\s+(?:the|a|an|[{_UP}]\w+['’]s)\s+(?:[\w'’-]+\s+){{0,7}}?{_STRICT_COMPANY_NOUN}\b(?!['’])"
+)
+_POSSESSIVE_AFTER = re.compile(
+    r"['’]s\s+(?:(?:[\w-]+\s+){0,3}?(?:phones?|smartphones?|handsets?|devices?|chips?|processors?|flagships?|"
+    r"partnerships?|deals?|brand|shares|stock|CEO|chief|spokes\w+|board|headquarters|subsidiary|products|"
+    r"lineup|platform|software)\b(?!\s+(?:maker|manufacturer|vendor|market|brand|company|firm|giant|industry|"
+    r"sales|users?|buyers))|(?:new\s+|latest\s+|upcoming\s+|current\s+)?(?:[A-Z][a-z]+\s+)?[A-Z]{0,3}\d)"
+)
+_MODEL_AFTER = re.compile(
+    r" ([0-9]{1,4}[A-Za-z]{0,2})(?![\w-])((?: (?:Pro|Ultra|Plus|Max|Mini|Lite|Edge|Note|Neo|Prime|Gen [0-9]+|\+))*)"
+)
+_MODEL_TOKEN = re.compile(r"[A-Z]{1,3}[0-9]{1,4}[A-Za-z]{0,2}")
+_YEAR_TOKEN = re.compile(r"(?:19|20)[0-9][0-9]")
+_UNIT_TOKEN = re.compile(r"[0-9]+(?:mp|mm|gb|tb|mb|hz|ghz|mhz|k|g|x|s|th|st|nd|rd|m|bn|w|mah|am|pm)", re.I)
+
+
+def _valid_company(name: str, ctx: _Ctx) -> bool:
+    tokens = name.split()
+    if not tokens or len(name) < 2 or tokens[0][0].isdigit():
+        return False
+    if len(tokens) == 1 and (tokens[0].lower() in STOP_CAPS or tokens[0].lower().rstrip(".") in _MONTHS):
+        return False
+    if any(t.lower().rstrip(".") in ROLE_WORDS for t in tokens):
+        return False
+    if not ctx.people:
+        return True
+    key = person_key(name)
+    return not any(person_key(p) == key or p.rsplit(" ", 1)[-1] == name for p in ctx.people)
+
+
+@lru_cache(maxsize=65536)
+def _trim_company(raw: str) -> str:
+    """A company name without leading function words or a trailing role ("Acme CEO" -> "Acme")."""
+    org, title, rest = _split_run_role(_clean_name(raw))
+    return (org or "") if title else rest
+
+
+def _is_legal_run(run: str) -> bool:
+    tokens = run.split()
+    if len(tokens) < 2:
+        return False
+    last = tokens[-2] if tokens[-1].startswith("(") and len(tokens) > 2 else tokens[-1]
+    return last.rstrip(".") in _LEGAL_CASED
+
+
+def find_companies(ctx: _Ctx) -> None:
+    """Capitalised names that the text itself marks as companies."""
+    for i, p in enumerate(ctx.paragraphs):
+        for s, e, run in ctx.runs[i]:
+            if run.startswith("@"):
+                continue
+            name = _trim_company(run)
+            if not name:
+                continue
+            personish = looks_like_person(name)
+            prev = _word_before(p, s)
+            cue = _is_legal_run(run) or (
+                prev in _COMPANY_NOUNS and not (personish and prev in _PERSONISH_NOUNS)
+            )
+            if not cue and not personish:
+                nxt = p[e : e + 1]
+                if nxt == ",":
+                    cue = bool(_APPOSITION_AFTER.match(p, e))
+                elif nxt in ("’", "'"):
+                    cue = bool(_POSSESSIVE_AFTER.match(p, e))
+                elif prev in ("from", "by"):
+                    cue = _word_before(p, s - len(prev) - 1) in _PRODUCT_NOUNS
+            if cue and _valid_company(name, ctx):
+                ctx.add_company(name, i)
+    for person in ctx.people.values():
+        if person.org:
+            org = _trim_company(person.org)
+            if org and _valid_company(org, ctx):
+                ctx.add_company(org, 0)
+
+
+def find_products(ctx: _Ctx) -> dict[str, int]:
+    """Brand + model number ("Acme X5 Pro", "Foo Bar 12 Ultra") and "the X5 series"."""
+    products: dict[str, int] = {}
+    for i, p in enumerate(ctx.paragraphs):
+        if not any(d in p for d in "0123456789"):
+            continue
+        for s, e, run in ctx.runs[i]:
+            name = _product_from_run(p, s, e, run, ctx)
+            if name and name not in products:
+                products[name] = i
+    return products
+
+
+def _product_from_run(p: str, s: int, e: int, run: str, ctx: _Ctx) -> str | None:
+    if s > 1 and p[s - 2].isdigit():
+        return None  # "8 Plus Gen 1": the words after a model number belong to it
+    tokens = run.split()
+    model_at = next((k for k, t in enumerate(tokens) if _MODEL_TOKEN.fullmatch(t)), -1)
+    if model_at == 0 and len(tokens) == 1 and p.startswith(" series", e):
+        owner = _word_before(p, s)
+        if owner.endswith(("’s", "'s")):
+            maker = p[s - len(owner) - 1 : s - 1].strip()[:-2]
+            if _canonical_company(maker, ctx):
+                return f"{maker} {run} series"
+        return f"{run} series"
+    if model_at > 0:
+        brand, model, suffix = tokens[:model_at], tokens[model_at], tokens[model_at + 1 :]
+        suffix = suffix[: next((k for k, t in enumerate(suffix) if t not in _MODEL_SUFFIXES), len(suffix))]
+    else:
+        m = _MODEL_AFTER.match(p, e)
+        if not m or model_at == 0:
+            return None
+        brand, model, suffix = tokens[-2:], m.group(1), m.group(2).split()
+        if _YEAR_TOKEN.fullmatch(model) or _UNIT_TOKEN.fullmatch(model):
+            return None
+        if model.isdigit() and len(model) < 2 and len(brand) == 1:
+            return None
+    while brand and brand[0].lower() in STOP_CAPS:
+        brand = brand[1:]
+    if not brand or any(t.lower().rstrip(".") in _MONTHS or t.lower() in STOP_CAPS for t in brand):
+        return None
+    if brand[-1].lower() in _COUNT_NOUNS:
+        return None
+    if len(brand) == 2 and _valid_company(brand[0], ctx):
+        ctx.add_company(brand[0], 0)  # "Maker Line 12": a product line after a name names its maker
+    return " ".join([*brand, model, *suffix])
+
+
+def index_companies(ctx: _Ctx) -> dict[str, int]:
+    """Every occurrence of the known companies (also in capitals); group the surfaces of one company."""
+    body, offsets = ctx.body, ctx.offsets
+    hits: list[tuple[int, int, str]] = []
+    for name in list(ctx.companies):
+        for variant in (name, name.upper()) if not name.isupper() else (name,):
+            j = _find_name(body, variant)
+            while j != -1:
+                hits.append((j, -len(variant), variant))
+                j = _find_name(body, variant, j + 1)
+    hits.sort()
+    first: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    last_end = -1
+    for j, neg, surface in hits:
+        if j < last_end:
+            continue
+        last_end = j - neg
+        i = bisect_right(offsets, j) - 1
+        first.setdefault(surface, i)
+        counts[surface] = counts.get(surface, 0) + 1
+        ctx.company_hits.append((i, j - offsets[i], surface))
+        ctx.companies.setdefault(surface, i)
+    names = [(n, "company", counts.get(n, 1)) for n in sorted(ctx.companies)]
+    ctx.canon = {surface: canon for (surface, _kind), canon in group_names(names).items()}  # type: ignore[arg-type]
+    return first
+
+
+def _mentions(companies: dict[str, int], ctx: _Ctx, products: dict[str, int]) -> list[MentionFact]:
+    out = [MentionFact(name, "company", i) for name, i in companies.items()]
+    for person in ctx.people.values():
+        surname = person.name.rsplit(" ", 1)[-1]
+        para = next((i for i, p in enumerate(ctx.paragraphs) if person.name in p or surname in p), 0)
+        out.append(MentionFact(person.name, "person", para))
+    out.extend(MentionFact(name, "product", i) for name, i in products.items())
+    out.sort(key=lambda f: (f.paragraph, f.kind, f.name))
+    return out
+
+
+def _handle_words(handle: str) -> str:
+    """ "@acme_widgets" / "@AcmeWidgets" -> "acme widgets"."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", handle.lstrip("@"))
+    return spaced.replace("_", " ").lower()
+
+
+def _known_company(name: str, ctx: _Ctx) -> str | None:
+    """The known surface for a name (same key, or one key a word-prefix of the other); shortest wins."""
+    key = _handle_words(name) if name.startswith("@") else company_key(name)
+    if not key:
+        return None
+    best = None
+    for known in ctx.companies:
+        k = company_key(known)
+        if (k == key or key.startswith(k + " ") or k.startswith(key + " ")) and (
+            best is None or len(known) < len(best)
+        ):
+            best = known
+    return best
+
+
+def _canonical_company(name: str, ctx: _Ctx) -> str | None:
+    """The article's name for a company mentioned as `name`, or None when it is not a known company."""
+    name = name if name.startswith("@") else _trim_company(name)
+    if not name:
+        return None
+    known = _known_company(name, ctx)
+    return ctx.canonical(known) if known else None
+
+
+# ---------------------------------------------------------------- dates
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_YEAR = r"(?:19|20)[0-9][0-9]"
+# Matched at a digit or at a month name: the anchors are found with plain string tests first.
+_DATE_AT_DIGIT = re.compile(
+    rf"(?P<d1>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})(?:,?\s+\[?(?P<y1>{_YEAR})\]?)?(?![\w])"
+    rf"|(?P<y4>{_YEAR})(?![\w%])"
+)
+_DATE_AT_MONTH = re.compile(
+    rf"(?P<m2>{_MONTH})\s+(?P<d2>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,\s+(?P<y2>{_YEAR}))?(?![0-9])"
+    rf"|(?P<m3>{_MONTH})(?:\s+(?:of\s+)?(?P<y3>{_YEAR})(?![0-9])|\s+(?P<rel3>this|next|last)\s+year)?(?![\w])"
+)
+_DIGIT_START = re.compile(r"(?<![\w$£€.,:/-])[0-9]")
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:[Ii]n|[Oo]n|[Ss]ince|[Bb]y|[Uu]ntil|[Ff]rom|[Dd]uring|[Tt]hrough|[Bb]efore|[Aa]fter|early|late|mid)"
+    r"\s+(?:(?:the\s+)?(?:fall|autumn|spring|summer|winter|end|start|beginning|middle|first half|second half)"
+    r"\s+of\s+)?$"
+)
+_RELATIVE_YEAR = {"this": 0, "last": -1, "next": 1}
+
+
+def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
+    """(start, end, ISO date) of each date expression; relative ones resolved against `published`."""
+    has_digit = any(d in text for d in "0123456789")
+    has_month = any(m in text for m in _MONTH_PREFIXES)
+    if not (has_digit or has_month or "year" in text):
+        return []
+    pub_year = int(published[:4]) if published and published[:4].isdigit() else None
+    anchors: list[tuple[int, bool]] = []
+    if has_digit:
+        anchors += [(m.start(), True) for m in _DIGIT_START.finditer(text)]
+    if has_month:
+        for prefix in _MONTH_PREFIXES:
+            j = text.find(prefix)
+            while j != -1:
+                if j == 0 or not text[j - 1].isalnum():
+                    anchors.append((j, False))
+                j = text.find(prefix, j + 1)
+    if "year" in text and pub_year is not None:
+        j = text.find(" year")
+        while j != -1:
+            word = text[max(0, j - 5) : j].rsplit(" ", 1)[-1].lower()
+            after = text[j + 5 : j + 7]
+            if word in _RELATIVE_YEAR and not after[:1].isalnum() and not after[1:2].isupper():
+                anchors.append((j - len(word), False))
+            j = text.find(" year", j + 1)
+    anchors.sort()
+    out: list[tuple[int, int, str]] = []
+    last_end = -1
+    for pos, digit in anchors:
+        if pos < last_end:
+            continue
+        if not digit and text[pos : pos + 4].lower() in ("this", "last", "next"):
+            word = text[pos : pos + 4].lower()
+            out.append((pos, pos + 9, str(pub_year + _RELATIVE_YEAR[word])))  # type: ignore[operator]
+            last_end = pos + 9
+            continue
+        m = (_DATE_AT_DIGIT if digit else _DATE_AT_MONTH).match(text, pos)
+        if not m:
+            continue
+        pre = _PREPOSITION_BEFORE.search(text, max(0, pos - 40), pos)
+        date = _resolve_date(m, pub_year, pre is not None)
+        if date:
+            out.append((pre.start() if pre else pos, m.end(), date))
+            last_end = m.end()
+    return out
+
+
+def _resolve_date(m: re.Match[str], pub_year: int | None, preposition: bool) -> str | None:
+    g = m.groupdict()
+    if g.get("y4"):
+        return g["y4"] if preposition else None
+    month_name = g.get("m1") or g.get("m2") or g.get("m3") or ""
+    month = _MONTHS.get(month_name.lower().rstrip("."))
+    if month is None:
+        return None
+    day = g.get("d1") or g.get("d2")
+    year_s = g.get("y1") or g.get("y2") or g.get("y3")
+    if year_s:
+        year = int(year_s)
+    elif pub_year is None or not (day or preposition or g.get("rel3")):
+        return None
+    else:
+        year = pub_year + _RELATIVE_YEAR[(g.get("rel3") or "this").lower()]
+    if month_name == "May" and not (day or year_s or preposition):
+        return None
+    if day:
+        return f"{year:04d}-{month:02d}-{int(day):02d}" if 1 <= int(day) <= 31 else None
+    return f"{year:04d}-{month:02d}"
+
+
+_DATELINE = re.compile(
+    rf"[{_UP}][\w.-]+(?:\s+[{_UP}][\w.-]+)?,\s+(?P<date>(?:[0-9]{{1,2}}\s+{_MONTH}|{_MONTH}\s+[0-9]{{1,2}},?)"
+    rf"\s+{_YEAR})\s*[.–—-]"
+)
+
+# ---------------------------------------------------------------- partnerships
+
+_PARTNER_NOUN = (
+    r"(?:partnerships?|cooperation|co-operation|collaborations?|alliances?|deals?|agreements?|tie-ups?|"
+    r"joint ventures?|pacts?)"
+)
+# Cue words that must be in a sentence before the (costlier) pair patterns are tried on it.
+_KEY_GROUPS: tuple[tuple[str, ...], ...] = (
+    (" partner", " team", " tie", " tying", " join", " sign", " ally", " allie", " allied"),
+    (" work", "collaborat", "operat"),
+    (" enlist", " tap", " court", " hire", " pick", " select", " chose", " choos", " sign"),
+    ("partnership", "operation", "collaboration", "allian", " deal", "agreement", "tie-up", "venture", " pact"),
+    ("-branded", "-sporting", "-equipped", "-powered", "-tuned", "-certified", "-engineered", "-designed"),
+)
+_VERBS, _WEAKS, _OBJECTS, _NOUNS, _BRANDS = range(5)
+_STRONG_VERB = (
+    r"(?:partner(?:ed|s|ing)?|team(?:ed|s|ing)?\s+up|tie[sd]?\s+up|tying\s+up|join(?:ed|s)?\s+forces|"
+    r"join(?:ed|s)?\s+hands|sign(?:ed|s)?\s+(?:a\s+|an\s+)?(?:[\w-]+\s+){0,3}?(?:deal|agreement|contract|pact)|"
+    r"allied|ally|allies)"
+)
+_WEAK_VERB = r"(?:work(?:ed|s|ing)?|collaborat(?:e|ed|es|ing)|co-?operat(?:e|ed|es|ing))"
+_AUX = (
+    r"(?:(?:has|have|had|is|are|was|were|will|would|previously|recently|also|now|officially|reportedly|"
+    r"already|first|initially|just|once|closely)\s+){0,3}"
+)
+# Patterns that start at a name (tried only where a capitalised run starts): (keys, pattern, strong).
+# A strong cue makes both names companies; a weak one needs both known as companies already.
+_NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
+    (_VERBS, re.compile(rf"(?P<a>{ORGNAME})\s+{_AUX}{_STRONG_VERB}\s+with\s+(?:the\s+)?(?P<b>{ORGNAME})"), True),
+    (_WEAKS, re.compile(rf"(?P<a>{ORGNAME})\s+{_AUX}{_WEAK_VERB}\s+with\s+(?:the\s+)?(?P<b>{ORGNAME})"), False),
+    (
+        _OBJECTS,
+        re.compile(
+            rf"(?P<a>{ORGNAME})\s+{_AUX}(?:enlist(?:s|ed)?|tap(?:s|ped)?|court(?:s|ed)?|hire[sd]?|"
+            rf"pick(?:s|ed)?|select(?:s|ed)?|chose|chooses|sign(?:s|ed)?)\s+(?P<b>{ORGNAME})"
+        ),
+        True,
+    ),
+    (
+        _NOUNS,
+        re.compile(
+            rf"(?P<a>{ORGNAME})['’]s\s+(?:[\w-]+\s+){{0,3}}?{_PARTNER_NOUN}\s+(?:[\w-]+\s+){{0,3}}?"
+            rf"with\s+(?:the\s+)?(?P<b>{ORGNAME})"
+        ),
+        True,
+    ),
+    (
+        _NOUNS,
+        re.compile(
+            rf"(?P<a>{ORGNAME})\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?(?:maker|manufacturer|company|firm|"
+            rf"giant|brand|specialist|group)\s+)?(?P<b>{ORGNAME})(?:['’]s)?\s+(?:[^.;:!?\"“”]{{0,100}}?\s)?"
+            rf"{_PARTNER_NOUN}\b"
+        ),
+        True,
+    ),
+    (_NOUNS, re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b"), True),
+]
+_BETWEEN = re.compile(rf"{_PARTNER_NOUN}\s+between\s+(?P<a>{ORGNAME})\s+and\s+(?P<b>{ORGNAME})")
+# "... a partnership with B": A is the company the sentence is about.
+_WITH_PATTERN = re.compile(rf"{_PARTNER_NOUN}[\"”’']?\s+with\s+(?:the\s+)?(?P<b>{ORGNAME})")
+_POSSESSIVE_BEFORE = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}$")
+_BRANDED = re.compile(
+    rf"(?P<b>{CAP})(?:[- ](?:lens|lenses|optics|camera|cameras))?-(?:branded|sporting|equipped|powered|tuned|"
+    rf"certified|engineered|co-engineered|designed)\s+(?:(?P<a>{CAP})\b)?"
+)
+_FROM_OWNER = re.compile(rf"\b(?:from|by)\s+(?P<a>{CAP})")
+_ANAPHORIC = re.compile(rf"\b(?:the|this|that|our|their|its)\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b", re.I)
+_START_CUE = re.compile(r"\b(?:began|begun|started|starting|since|dating back to|formed|established|signed)\b")
+_END_CUE = re.compile(
+    r"\b(?:ended|ends on|terminated|came to an end|ceased|dissolved|expired|(?:was|were) the last|previous|"
+    r"former|formerly|until)\b"
+)
+_ANNOUNCE_CUE = re.compile(r"\b(?:[Aa]nnounc\w*|[Uu]nveil\w*|new|[Tt]oday|recently|officially|reached)\b")
+_RUMOUR_CUE = re.compile(r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said to be|could be|may be)\b")
+
+# A raw pair found in a sentence: (side A, or None for "the sentence's company before pos"; side B;
+# strong cue; position of the cue in the sentence).
+_RawPair = tuple[str | None, str, bool, int]
+
+
+def _raw_pairs(sentence: str, run_starts: list[int], groups: frozenset[int]) -> list[_RawPair]:
+    """Pairs of names in a partnership relation, before knowing which names are companies.
+
+    `groups` says which kinds of cue word the sentence contains (indexes into _KEY_GROUPS).
+    """
+    found: list[_RawPair] = []
+    for group, pattern, strong in _NAME_LED:
+        if group in groups:
+            for rs in run_starts:
+                m = pattern.match(sentence, rs)
+                if m:
+                    found.append((m.group("a"), m.group("b"), strong, m.start()))
+    if _NOUNS in groups:
+        if "between" in sentence:
+            found.extend((m.group("a"), m.group("b"), True, m.start()) for m in _BETWEEN.finditer(sentence))
+        if "with" in sentence:
+            for m in _WITH_PATTERN.finditer(sentence):
+                if not _POSSESSIVE_BEFORE.search(sentence, max(0, m.start() - 40), m.start()):
+                    found.append((None, m.group("b"), True, m.start()))
+    if _BRANDS in groups:
+        for m in _BRANDED.finditer(sentence):
+            a = m.group("a")
+            if a is None:
+                clause_start = sentence.rfind(",", 0, m.start()) + 1
+                clause_end = sentence.find(",", m.end())
+                end = clause_end if clause_end != -1 else len(sentence)
+                owner = _FROM_OWNER.search(sentence, clause_start, end)
+                a = owner.group("a") if owner else None
+            if a is not None:
+                found.append((a, m.group("b"), True, m.start()))
+    return found
+
+
+def _pair_side(raw: str, ctx: _Ctx, strong: bool, para: int) -> str | None:
+    """The article's name for one side of a partnership cue; a strong cue makes an unknown name a company."""
+    if raw.startswith("@"):
+        return _canonical_company(raw, ctx)
+    name = _trim_company(raw)
+    if not name or not _valid_company(name, ctx):
+        return None
+    if _known_company(name, ctx) is None and not strong:
+        return None
+    ctx.add_company(name, para)
+    return ctx.canonical(name)
+
+
+def _resolve_pairs(raw: list[_RawPair], sentence: str, ctx: _Ctx, para: int) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for a_raw, b_raw, strong, pos in raw:
+        b = _pair_side(b_raw, ctx, strong, para)
+        if b is None:
+            continue
+        if a_raw is None:
+            before = _companies_in(sentence[:pos], ctx)
+            a = next((c for c in reversed(before) if company_key(c) != company_key(b)), None)
+        else:
+            a = _pair_side(a_raw, ctx, strong, para)
+        if a and company_key(a) != company_key(b) and (a, b) not in pairs and (b, a) not in pairs:
+            pairs.append((a, b))
+    return pairs
+
+
+@dataclass
+class _Pair:
+    companies: tuple[str, str]
+    paragraph: int
+    started: str | None = None
+    start_explicit: bool = False
+    ended: str | None = None
+    cues: set[str] = field(default_factory=set)
+    products: list[str] = field(default_factory=list)
+
+
+_Sentences = list[list[tuple[int, int, list[_RawPair]]]]
+
+
+def discover_partner_companies(ctx: _Ctx) -> _Sentences:
+    """Find the raw pairs of every sentence; names in a strong cue ("A teams up with B") are companies."""
+    groups: dict[tuple[int, int], set[int]] = {}
+    for g, keys in enumerate(_KEY_GROUPS):
+        for where in ctx.sentences_with(keys):
+            groups.setdefault(where, set()).add(g)
+    found: _Sentences = [[(s, e, []) for s, e in b] for b in ctx.bounds]
+    ctx.noun_sentences = {where for where, gs in groups.items() if _NOUNS in gs}
+    for (i, k), gs in sorted(groups.items()):
+        s, e = ctx.bounds[i][k]
+        starts = [rs - s for rs, _re, _r in ctx.runs[i] if s <= rs < e]
+        # A partnership needs at least one name in the sentence besides its first word.
+        if not starts or (len(starts) == 1 and starts[0] == 0):
+            continue
+        raw = _raw_pairs(ctx.paragraphs[i][s:e], starts, frozenset(gs))
+        found[i][k] = (s, e, raw)
+        for a, b, strong, _pos in raw:
+            for side in (a, b):
+                if strong and side and not side.startswith("@"):
+                    name = _trim_company(side)
+                    if name and _valid_company(name, ctx):
+                        ctx.add_company(name, i)
+    return found
+
+
+def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, int]) -> list[PartnershipFact]:
+    book: dict[tuple[str, str], _Pair] = {}
+    recent: list[tuple[str, str]] = []
+    for i, p in enumerate(ctx.paragraphs):
+        dateline_date: str | None = None
+        dateline_done = False
+        for k, (s, e, raw) in enumerate(raw_pairs[i]):
+            if not raw and (not recent or (i, k) not in ctx.noun_sentences):
+                continue
+            sentence = p[s:e]
+            touched: list[_Pair] = []
+            for a, b in _resolve_pairs(raw, sentence, ctx, i) if raw else ():
+                key = (a, b) if fold(a) <= fold(b) else (b, a)
+                pair = book.setdefault(key, _Pair(key, i))
+                touched.append(pair)
+                if key in recent:
+                    recent.remove(key)
+                recent.append(key)
+            dates = ctx.sentence_dates(i, s, e)
+            if touched:
+                if not dateline_done:
+                    dateline_done = True
+                    m = _DATELINE.search(p) if any(m in p for m in _MONTH_PREFIXES) else None
+                    found = find_dates(m.group("date"), ctx.published) if m else []
+                    dateline_date = found[0][2] if found else None
+                for pair in touched:
+                    _apply_cues(ctx, pair, sentence, dates, products, dateline_date, anaphoric=False)
+            elif recent and _ANAPHORIC.search(sentence):
+                named = set(_companies_in(sentence, ctx))
+                key = next((k for k in reversed(recent) if not named or named & set(k)), recent[-1])
+                _apply_cues(ctx, book[key], sentence, dates, products, None, anaphoric=True)
+    return [_partnership_fact(pair, ctx.published) for pair in book.values()]
+
+
+def _partnership_fact(pair: _Pair, published: str | None) -> PartnershipFact:
+    status: PartnershipStatus = "active"
+    if pair.ended or "ended" in pair.cues:
+        status = "ended"
+    elif "announced" in pair.cues:
+        status = "announced"
+    elif pair.cues == {"rumoured"}:
+        status = "rumoured"
+    started = pair.started
+    if started is None and "announced" in pair.cues and published:
+        started = published[:7]
+    return PartnershipFact(pair.companies, pair.paragraph, started, pair.ended, status, tuple(pair.products))
+
+
+def _apply_cues(
+    ctx: _Ctx,
+    pair: _Pair,
+    sentence: str,
+    dates: list[tuple[int, int, str]],
+    products: dict[str, int],
+    dateline_date: str | None,
+    *,
+    anaphoric: bool,
+) -> None:
+    for prod in products:
+        if prod in sentence or prod.split(" ", 1)[-1] in sentence:
+            maker = _canonical_company(prod.split(" ", 1)[0], ctx)
+            if (maker is None or maker in pair.companies) and prod not in pair.products:
+                pair.products.append(prod)
+    for start, end, date in dates:
+        window = sentence[max(0, start - 30) : end]
+        if _END_CUE.search(window):
+            pair.ended = date
+            pair.cues.add("ended")
+        elif _START_CUE.search(window) and (not pair.start_explicit or len(date) > len(pair.started or "")):
+            pair.started, pair.start_explicit = date, True
+    if _END_CUE.search(sentence):
+        pair.cues.add("ended")
+    if anaphoric:
+        return
+    if _RUMOUR_CUE.search(sentence):
+        pair.cues.add("rumoured")
+    elif _ANNOUNCE_CUE.search(sentence):
+        pair.cues.add("announced")
+        if dateline_date and not pair.start_explicit:
+            pair.started, pair.start_explicit = dateline_date, True
+
+
+# ---------------------------------------------------------------- events
+
+_PARTICIPLE = re.compile(r"\s*(Founded|Established|Launched|Created|Formed|Incorporated|Born)\s*$")
+_FILLER = re.compile(
+    r"(?:(?:it|we|i|they|he|she)\s+(?:can\s+)?(?:emerged|was reported|confirm(?:ed)?|said|says|announced|"
+    r"reported)\s+that|that)\s+",
+    re.IGNORECASE,
+)
+_CLAUSE_STOP = re.compile(r"\s*[:;]\s|\s*[\"“‘]")
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split()).strip(" ,;:-–—\"“”‘’'").rstrip(".")
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def extract_events(ctx: _Ctx) -> list[EventFact]:
+    events: list[EventFact] = []
+    seen: set[tuple[str, str]] = set()
+    for i, p in enumerate(ctx.paragraphs):
+        if not ctx.dates(i):
+            continue
+        for s, e in ctx.bounds[i]:
+            in_sentence = ctx.sentence_dates(i, s, e)
+            sentence = p[s:e]
+            for n, (_start, _end, date) in enumerate(in_sentence):
+                what = _event_clause(sentence, in_sentence, n, ctx)
+                key = (date, fold(what))
+                if len(what.split()) < 3 or key in seen:
+                    continue
+                seen.add(key)
+                companies = tuple(_companies_in(what, ctx)) or tuple(_companies_in(sentence, ctx)[:2])
+                events.append(EventFact(date, what, i, companies))
+    return events
+
+
+def _event_clause(sentence: str, dates: list[tuple[int, int, str]], n: int, ctx: _Ctx) -> str:
+    """A short readable clause for the n-th date of a sentence."""
+    start, end, _date = dates[n]
+    prev_end = dates[n - 1][1] if n else 0
+    next_start = dates[n + 1][0] if n + 1 < len(dates) else len(sentence)
+    head = sentence[prev_end:start]
+    participle = _PARTICIPLE.match(head)
+    if participle and sentence[end : end + 1] == ",":
+        subject = _subject_of(sentence[end + 1 :], ctx)
+        return f"{subject} was {participle.group(1).lower()}" if subject else ""
+    if not head.strip(" ,\"“‘'"):
+        rest = sentence[end:next_start].strip(" ,")
+        filler = _FILLER.match(rest)
+        rest = rest[filler.end() :] if filler else rest
+        stop = _CLAUSE_STOP.search(rest)
+        rest = rest[: stop.start()] if stop and stop.start() > 20 else rest
+        if n + 1 < len(dates):
+            cut = rest.rfind(" and ")
+            rest = rest[:cut] if cut > 0 else rest
+        return _shorten(rest)
+    quote_open = max(head.rfind("“"), head.rfind("‘"), head.rfind('"'))
+    clause = head[quote_open + 1 :].strip(" ,") if quote_open >= 0 else head.strip(" ,")
+    filler = _FILLER.match(clause)
+    clause = clause[filler.end() :] if filler else clause
+    cut = clause.rfind(" and ")
+    if cut > 0 and clause[cut + 5 : cut + 6].islower():
+        subject = _subject_of(sentence, ctx)
+        piece = clause[cut + 5 :]
+        return _shorten(f"{subject} {piece}" if subject else piece)
+    return _shorten(clause)
+
+
+def _subject_of(text: str, ctx: _Ctx) -> str | None:
+    companies = _companies_in(text, ctx)
+    if companies:
+        return companies[0]
+    for m in _NAME_RE.finditer(text):
+        if m.group(0).split()[0].lower() not in STOP_CAPS:
+            return m.group(0)
+    return None
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def extract(article: CleanArticle) -> Extraction:
+    """All facts one article states."""
+    ctx = _Ctx(article.paragraphs, article.published)
+    roles = extract_roles(ctx)
+    find_companies(ctx)
+    raw_pairs = discover_partner_companies(ctx)
+    products = find_products(ctx)
+    companies = index_companies(ctx)
+    quotes = extract_quotes(ctx)
+    partnerships = extract_partnerships(ctx, raw_pairs, products)
+    events = extract_events(ctx)
+    return Extraction(
+        quotes=tuple(quotes.quotes),
+        org_quotes=tuple(quotes.org_quotes),
+        roles=tuple(roles),
+        mentions=tuple(_mentions(companies, ctx, products)),
+        partnerships=tuple(partnerships),
+        events=tuple(events),
+    )

@@ -1,0 +1,292 @@
+"""Name folding and grouping: which surface names in the corpus mean the same entity.
+
+Only general rules: case and accents, quote marks, legal suffixes, a company name seen alone that starts a
+longer one, a person's surname alone, honorifics. A moderator's `aliases` mapping wins over the rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from db.models import EntityKind
+
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\ufeff": "",
+        "\u00ad": "",
+    }
+)
+
+LEGAL_SUFFIXES = frozenset(
+    "ag inc incorporated ltd limited gmbh corp corporation co company plc sa llc group holdings holding "
+    "nv bv se kg kgaa spa oy ab asa pty lp llp sarl sas kk bhd pte".split()
+)
+# Words that name a division of a company: "X Consumer Business Group (BG)" and "X Consumer BG" are X.
+DIVISION_WORDS = frozenset("consumer business bg bu division unit segment group".split())
+HONORIFICS = frozenset(
+    "dr mr mrs ms miss mx prof professor sir dame lord lady rev fr sen rep gov gen col capt maj lt sgt "
+    "president judge justice".split()
+)
+_TOKEN_EDGE = ".,;:!?()[]{}'\"-–—"
+_TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
+_POSSESSIVE = re.compile(r"'s?$")
+_SPACES = re.compile(r"\s+")
+_QUOTE_KEY_DROP = re.compile(r"[\"'\[\]]")
+_EDGE_PUNCT = " .,;:!?-–—…"
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Casefold, strip accents, normalise quote marks and spaces."""
+    text = text.translate(_CHAR_MAP)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+def _tokens(folded: str) -> list[str]:
+    out = []
+    for raw in folded.split():
+        tok = raw.strip(_TOKEN_EDGE)
+        if tok:
+            out.append(tok)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def company_key(name: str) -> str:
+    """The comparable form of a company name: folded, without "the", "@", legal suffix or "(ABBR)"."""
+    text = fold(name).lstrip("@")
+    text = _TRAILING_PAREN.sub("", text)
+    text = _POSSESSIVE.sub("", text)
+    tokens = _tokens(text)
+    if tokens and tokens[0] == "the" and len(tokens) > 1:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and (tokens[-1] in LEGAL_SUFFIXES or tokens[-1] in {"&", "and"}):
+        tokens.pop()
+    return " ".join(tokens) or fold(name)
+
+
+@lru_cache(maxsize=65536)
+def person_key(name: str) -> str:
+    """The comparable form of a person's name: folded, without honorifics or a possessive."""
+    tokens = _tokens(_POSSESSIVE.sub("", fold(name)))
+    while len(tokens) > 1 and tokens[0] in HONORIFICS:
+        tokens = tokens[1:]
+    if len(tokens) > 2:
+        # Middle initials: "John F. Smith" is "John Smith".
+        tokens = [tokens[0], *(t for t in tokens[1:-1] if len(t) > 1), tokens[-1]]
+    return " ".join(tokens)
+
+
+@lru_cache(maxsize=4096)
+def quote_key(text: str) -> str:
+    """The comparable form of a quotation: folded, without quote marks or punctuation at the ends."""
+    text = _QUOTE_KEY_DROP.sub("", fold(text))
+    return _SPACES.sub(" ", text).strip(_EDGE_PUNCT)
+
+
+def same_quote(a: str, b: str) -> bool:
+    """True when two quotations are the same words, or one is a part of the other."""
+    ka, kb = quote_key(a), quote_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    short, long_ = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
+    return len(short) >= 20 and short in long_
+
+
+@lru_cache(maxsize=65536)
+def _product_key(name: str) -> str:
+    tokens = _tokens(fold(name))
+    while len(tokens) > 1 and tokens[-1] in {"series", "range", "lineup", "line", "family"}:
+        tokens.pop()
+    return " ".join(tokens)
+
+
+@lru_cache(maxsize=65536)
+def _company_root(name: str) -> str:
+    tokens = company_key(name).split()
+    while len(tokens) > 1 and tokens[-1] in DIVISION_WORDS:
+        tokens.pop()
+    return " ".join(tokens)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def add(self, x: str) -> None:
+        self.parent.setdefault(x, x)
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # Deterministic: the shorter (then smaller) key becomes the root.
+            if (len(rb), rb) < (len(ra), ra):
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def _group_companies(keys: Iterable[str], uf: _UnionFind) -> None:
+    by_len = sorted(set(keys), key=lambda k: (len(k.split()), k))
+    present = set(by_len)
+    single_last: dict[str, list[str]] = defaultdict(list)
+    for key in by_len:
+        uf.add(key)
+        tokens = key.split()
+        for n in range(1, len(tokens)):
+            prefix = " ".join(tokens[:n])
+            if prefix in present:
+                uf.union(prefix, key)
+                break
+        if len(tokens) > 1:
+            single_last[tokens[-1]].append(key)
+    # "Zeiss" alone is the one company whose name ends with it ("Carl Zeiss"), unless it starts others.
+    for key in by_len:
+        if " " in key:
+            continue
+        owners = single_last.get(key, [])
+        if len(owners) == 1 and uf.find(key) == key and not any(
+            k.startswith(key + " ") for k in present
+        ):
+            uf.union(key, owners[0])
+
+
+def _group_people(keys: Iterable[str], uf: _UnionFind) -> None:
+    keys = sorted(set(keys))
+    full = [k for k in keys if " " in k]
+    by_last: dict[str, list[str]] = defaultdict(list)
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for k in full:
+        uf.add(k)
+        tokens = k.split()
+        by_last[tokens[-1]].append(k)
+        by_first[tokens[0]].append(k)
+    for k in keys:
+        uf.add(k)
+        if " " in k:
+            continue
+        owners = by_last.get(k) or by_first.get(k) or []
+        if len(owners) == 1:
+            uf.union(owners[0], k)
+
+
+def _group_products(keys: Iterable[str], uf: _UnionFind) -> None:
+    keys = sorted(set(keys))
+    by_tail: dict[str, list[str]] = defaultdict(list)
+    for k in keys:
+        uf.add(k)
+        tokens = k.split()
+        if len(tokens) > 1:
+            by_tail[" ".join(tokens[1:])].append(k)
+    for k in keys:
+        owners = by_tail.get(k, [])
+        if len(owners) == 1:
+            uf.union(owners[0], k)
+
+
+def _is_all_caps(surface: str) -> bool:
+    letters = [c for c in surface if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def _display(surfaces: Mapping[str, int], kind: EntityKind) -> str:
+    def rank(item: tuple[str, int]) -> tuple[int, int, int, int, str]:
+        surface, count = item
+        partial = kind == "person" and " " not in surface.strip()
+        odd = _is_all_caps(surface) or surface.startswith("@")
+        return (int(partial), int(odd), -count, len(surface), surface)
+
+    return min(surfaces.items(), key=rank)[0]
+
+
+_KEYS = {"company": _company_root, "person": person_key, "product": _product_key}
+_GROUPERS = {"company": _group_companies, "person": _group_people, "product": _group_products}
+
+
+def entity_key(name: str, kind: EntityKind) -> str:
+    """The comparable key of a name of the given kind (before grouping)."""
+    return _KEYS[kind](name)
+
+
+def group_names(
+    names: Iterable[tuple[str, EntityKind, int]], aliases: Mapping[str, str] | None = None
+) -> dict[tuple[str, EntityKind], str]:
+    """Map each (surface name, kind) to its canonical display name.
+
+    `names` gives every surface name in the corpus with its kind and how often it occurs. The canonical name is
+    the most frequent surface of the group that is not all capitals (for people: a full name); ties go to the
+    shorter. A surface in `aliases` (surface -> canonical) gets that canonical name whatever the rules say, and
+    a group that contains the canonical name of an alias is shown under it.
+    """
+    folded_aliases = {fold(k): v.strip() for k, v in (aliases or {}).items() if v.strip()}
+    counts: dict[tuple[str, EntityKind], int] = defaultdict(int)
+    for surface, kind, count in names:
+        surface = " ".join(surface.split())
+        if surface:
+            counts[(surface, kind)] += max(count, 0)
+
+    result: dict[tuple[str, EntityKind], str] = {}
+    kinds: dict[EntityKind, list[str]] = defaultdict(list)
+    for surface, kind in counts:
+        if fold(surface) in folded_aliases:
+            result[(surface, kind)] = folded_aliases[fold(surface)]
+        else:
+            kinds[kind].append(surface)
+
+    alias_targets = {fold(v): v for v in folded_aliases.values()}
+    for kind in sorted(kinds):
+        surfaces = kinds[kind]
+        key_of = {s: _KEYS[kind](s) or fold(s) for s in surfaces}
+        uf = _UnionFind()
+        _GROUPERS[kind](key_of.values(), uf)
+        members: dict[str, dict[str, int]] = defaultdict(dict)
+        for s in surfaces:
+            members[uf.find(key_of[s])][s] = counts[(s, kind)]
+        for group in members.values():
+            display = _display(group, kind)
+            for s in sorted(group):
+                if fold(s) in alias_targets:
+                    display = alias_targets[fold(s)]
+                    break
+            for s in group:
+                result[(s, kind)] = display
+    return result

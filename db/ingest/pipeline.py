@@ -1,0 +1,247 @@
+"""The ingest: a corpus folder in, the knowledge base updated in one transaction.
+
+    run_ingest(db_path, corpus_dir, max_file_bytes=..., aliases_path=...) -> IngestReport
+
+Incremental: a quick pass hashes every file and one query fetches the hashes already loaded; only new or
+changed files (or changed manifest entries) are cleaned and extracted, on every core, streamed in chunks.
+Atomic: everything happens between BEGIN IMMEDIATE and COMMIT, so a crash or a kill leaves the previous
+knowledge base whole, and readers see the old data until the commit. Idempotent: a second run over the
+same folder changes nothing. Bad files are reported and skipped; a file that breaks after it was loaded
+keeps its previous version ("nothing lost").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.ingest import clean, derive, extract, names
+from db.ingest.reader import (
+    BadFile,
+    ScannedFile,
+    decode_article,
+    manifest_hash,
+    read_aliases,
+    scan_corpus,
+)
+from db.models import CleanArticle, Extraction, FileFailure, IngestReport, ManifestEntry
+from db.schema import SchemaError
+from db.store import KnowledgeWriter
+
+Progress = Callable[[int, int, str], None]
+
+# Below this many files to process, worker processes cost more than they save.
+POOL_THRESHOLD = 48
+_CHUNKSIZE = 16  # files per worker task
+_BATCH = 1024  # files in flight at once: bounds the results waiting to be written
+
+# The extraction rules are code: when clean/extract/names/derive change, every article is extracted again.
+PIPELINE_VERSION = hashlib.sha256(
+    b"".join(Path(m.__file__ or "").read_bytes() for m in (clean, extract, names, derive))
+).hexdigest()[:16]
+
+
+class CorpusError(Exception):
+    """A fatal problem with the corpus folder or the database path; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class _Task:
+    name: str
+    path: str
+    entry: ManifestEntry | None
+    article_id: int | None  # the article it replaces, if any
+    outcome: str  # "added", "updated" or "unchanged" (extracted again because the rules changed)
+
+
+@dataclass(frozen=True)
+class Processed:
+    name: str
+    content_hash: str
+    article: CleanArticle
+    extraction: Extraction
+
+
+def process_file(name: str, data: bytes, entry: ManifestEntry | None) -> Processed | FileFailure:
+    """Decode, clean and extract one article file; never raises for bad input."""
+    try:
+        text = decode_article(data)
+    except BadFile as exc:
+        return FileFailure(name, str(exc))
+    try:
+        article = clean.clean_article(name, text, entry)
+        extraction = extract.extract(article)
+    except Exception as exc:  # a rule that trips on odd text must not stop the corpus
+        return FileFailure(name, f"could not be processed ({type(exc).__name__}: {exc})")
+    if not article.paragraphs:
+        return FileFailure(name, "no article text left after removing the site's boilerplate")
+    return Processed(name, hashlib.sha256(data).hexdigest(), article, extraction)
+
+
+def _work(task: _Task) -> tuple[_Task, Processed | FileFailure]:
+    try:
+        data = Path(task.path).read_bytes()
+    except OSError as exc:
+        return task, FileFailure(task.name, f"cannot be read: {exc.strerror}")
+    return task, process_file(task.name, data, task.entry)
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _processed(tasks: Sequence[_Task]) -> Iterator[tuple[_Task, Processed | FileFailure]]:
+    """Results in task order; in worker processes when there are enough files to make it worth it."""
+    workers = _workers()
+    if len(tasks) < POOL_THRESHOLD or workers < 2:
+        yield from map(_work, tasks)
+        return
+    # forkserver: workers never inherit the threads (and locks) of a running bot.
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(workers) as pool:
+        for start in range(0, len(tasks), _BATCH):
+            yield from pool.imap(_work, tasks[start : start + _BATCH], chunksize=_CHUNKSIZE)
+
+
+def _check_paths(db_path: Path, corpus_dir: Path) -> None:
+    if not corpus_dir.exists():
+        raise CorpusError(f"corpus folder not found: {corpus_dir}")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"the corpus path is not a folder: {corpus_dir}")
+    if db_path.exists() and not db_path.is_file():
+        raise CorpusError(f"the database path is not a file: {db_path}")
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CorpusError(f"cannot create the folder for the database {db_path}: {exc.strerror}") from None
+    if not os.access(db_path.parent, os.W_OK) or (db_path.exists() and not os.access(db_path, os.W_OK)):
+        raise CorpusError(f"the database path is not writable: {db_path}")
+
+
+def _database_problem(db_path: Path, exc: sqlite3.Error | SchemaError) -> CorpusError:
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        return CorpusError(f"the database {db_path} is busy: another ingest is running")
+    if "not a database" in message:
+        return CorpusError(f"{db_path} is not a Clippings database ({message})")
+    return CorpusError(f"cannot write the database {db_path}: {message}")
+
+
+def run_ingest(
+    db_path: Path,
+    corpus_dir: Path,
+    *,
+    max_file_bytes: int,
+    aliases_path: Path | None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Load the corpus folder into the knowledge base; see the module docstring. Raises CorpusError."""
+    started = time.monotonic()
+    _check_paths(db_path, corpus_dir)
+    try:
+        writer = KnowledgeWriter(db_path)
+    except (sqlite3.Error, SchemaError) as exc:
+        raise _database_problem(db_path, exc) from None
+    try:
+        writer.begin()
+        report = _ingest(writer, corpus_dir, max_file_bytes, aliases_path, progress)
+        report.seconds = time.monotonic() - started
+        writer.log_ingest(report)
+        writer.commit()
+        return report
+    except sqlite3.OperationalError as exc:  # disk full, locked, read-only...
+        raise _database_problem(db_path, exc) from None
+    finally:
+        writer.rollback()
+        writer.close()
+
+
+def _ingest(
+    writer: KnowledgeWriter,
+    corpus_dir: Path,
+    max_file_bytes: int,
+    aliases_path: Path | None,
+    progress: Progress | None,
+) -> IngestReport:
+    report = IngestReport()
+    known = writer.known_articles()
+    try:
+        scan = scan_corpus(corpus_dir, max_file_bytes, {f: k.content_hash for f, k in known.items()})
+    except OSError as exc:
+        raise CorpusError(f"cannot read the corpus folder {corpus_dir}: {exc.strerror}") from None
+    aliases, alias_failures = read_aliases(aliases_path)
+    report.failed.extend(scan.failures + alias_failures)
+    report.warnings.extend(scan.warnings)
+
+    rules_changed = writer.meta("pipeline_version") != PIPELINE_VERSION
+    total, done = len(scan.files), 0
+    tasks: list[_Task] = []
+    for file in scan.files:
+        entry = scan.manifest.get(file.name)
+        old = known.get(file.name)
+        if old is None:
+            tasks.append(_task(file, entry, None, "added"))
+        elif old.content_hash != file.content_hash or old.manifest_hash != manifest_hash(entry):
+            tasks.append(_task(file, entry, old.id, "updated"))
+        elif rules_changed:
+            tasks.append(_task(file, entry, old.id, "unchanged"))
+        else:
+            report.unchanged.append(file.name)
+            done += 1
+            if progress:
+                progress(done, total, file.name)
+
+    removed = sorted(set(known) - scan.present)
+    writer.remove_articles(known[name].id for name in removed)
+    report.removed.extend(removed)
+
+    extracted_again = 0
+    for task, result in _processed(tasks):
+        done += 1
+        if isinstance(result, FileFailure):
+            report.failed.append(result)
+            if task.article_id is not None:
+                report.warnings.append(f"{task.name}: kept the version loaded before")
+        else:
+            writer.save_article(
+                result.article,
+                result.extraction,
+                content_hash=result.content_hash,
+                manifest_hash=manifest_hash(task.entry),
+                article_id=task.article_id,
+            )
+            getattr(report, task.outcome).append(task.name)
+            extracted_again += task.outcome == "unchanged"
+        if progress:
+            progress(done, total, task.name)
+    if extracted_again:
+        report.warnings.append(
+            f"the extraction rules changed: extracted {extracted_again} unchanged articles again"
+        )
+    report.unchanged.sort()
+
+    aliases_hash = hashlib.sha256(repr(sorted(aliases.items())).encode()).hexdigest()
+    changed = bool(report.added or report.updated or report.removed or extracted_again)
+    if (
+        changed
+        or writer.meta("aliases_hash") != aliases_hash
+        or writer.meta("derived_version") != derive.DERIVED_VERSION
+    ):
+        derive.rebuild(writer, aliases)
+        writer.set_meta("aliases_hash", aliases_hash)
+        writer.set_meta("derived_version", derive.DERIVED_VERSION)
+    writer.set_meta("pipeline_version", PIPELINE_VERSION)
+    return report
+
+
+def _task(file: ScannedFile, entry: ManifestEntry | None, article_id: int | None, outcome: str) -> _Task:
+    return _Task(file.name, str(file.path), entry, article_id, outcome)

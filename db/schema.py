@@ -1,0 +1,344 @@
+"""The two SQLite databases, their pragmas and their ordered migrations.
+
+Knowledge base (settings.db_path): articles and what they state, rebuilt by ingestion.
+Members' data (settings.user_db_path): what people create (trivia scores, per-server settings, audit
+log); a refresh or a rollback of the knowledge base never touches it.
+
+Each database carries its version in `PRAGMA user_version`: version N means the first N migrations of
+its list have run. To change a schema, append a migration; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+BUSY_TIMEOUT_MS = 10_000
+
+# Apostrophes (straight and curly) separate tokens, so "Kaltner's" and "Kaltner’s" index "kaltner".
+# unicode61 already treats them as separators; naming them keeps that true if tokenchars ever change.
+FTS_TOKENIZE = "unicode61 remove_diacritics 2 separators '''’'"
+
+_KB_V1 = f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,          -- sha256 of the file's bytes
+    manifest_hash TEXT NOT NULL,         -- sha256 of its manifest entry ('' when none)
+    title TEXT NOT NULL,
+    url TEXT,
+    publisher TEXT,
+    author TEXT,
+    published TEXT,                      -- ISO date at its precision
+    body TEXT NOT NULL,                  -- paragraphs joined by a blank line
+    paragraph_offsets TEXT NOT NULL,     -- JSON list: where each paragraph starts in body
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX articles_published ON articles(published, id);
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, content='articles', content_rowid='id', tokenize="{FTS_TOKENIZE}"
+);
+-- Ranking: a word in the title counts three times a word in the body.
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(3.0, 1.0)');
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+
+-- What each article states, as extracted (names as written). Replaced when the article changes.
+CREATE TABLE raw_quotes (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    speaker TEXT NOT NULL,
+    text TEXT NOT NULL,
+    role TEXT,
+    org TEXT,
+    style TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX raw_quotes_article ON raw_quotes(article_id);
+CREATE TABLE raw_org_quotes (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    orgs TEXT NOT NULL,                  -- JSON list of names
+    text TEXT NOT NULL
+);
+CREATE INDEX raw_org_quotes_article ON raw_org_quotes(article_id);
+CREATE TABLE raw_roles (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    person TEXT NOT NULL,
+    role TEXT NOT NULL,
+    org TEXT
+);
+CREATE INDEX raw_roles_article ON raw_roles(article_id);
+CREATE TABLE raw_mentions (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL
+);
+CREATE INDEX raw_mentions_article ON raw_mentions(article_id);
+CREATE TABLE raw_partnerships (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    company_a TEXT NOT NULL,
+    company_b TEXT NOT NULL,
+    started TEXT,
+    ended TEXT,
+    status TEXT NOT NULL,
+    products TEXT NOT NULL               -- JSON list of names
+);
+CREATE INDEX raw_partnerships_article ON raw_partnerships(article_id);
+CREATE TABLE raw_events (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    what TEXT NOT NULL,
+    companies TEXT NOT NULL              -- JSON list of names
+);
+CREATE INDEX raw_events_article ON raw_events(article_id);
+
+-- Derived from the raw facts of the whole corpus; rebuilt in the ingest transaction when anything changed.
+-- Entity ids stay the same across rebuilds for the same (kind, name).
+CREATE TABLE entities (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('company', 'person', 'product')),
+    name TEXT NOT NULL,
+    mentions INTEGER NOT NULL DEFAULT 0, -- articles that name it
+    UNIQUE (kind, name)
+);
+CREATE TABLE aliases (
+    entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,                   -- folded surface name
+    alias TEXT NOT NULL,                 -- surface name as written
+    curated INTEGER NOT NULL DEFAULT 0,  -- 1: from the moderators' aliases file
+    PRIMARY KEY (entity_id, key)
+) WITHOUT ROWID;
+CREATE INDEX aliases_key ON aliases(key);
+CREATE TABLE mentions (
+    entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,          -- first paragraph that names it
+    PRIMARY KEY (entity_id, article_id)
+) WITHOUT ROWID;
+CREATE INDEX mentions_article ON mentions(article_id, paragraph);
+
+CREATE TABLE quotes (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    speaker TEXT NOT NULL,               -- the person's name, so a search for it finds the quote
+    text TEXT NOT NULL,                  -- the longest wording seen
+    role TEXT,                           -- as the earliest source states it
+    org TEXT,
+    first_published TEXT
+);
+CREATE INDEX quotes_person ON quotes(person_id, first_published);
+CREATE VIRTUAL TABLE quotes_fts USING fts5(
+    text, speaker, content='quotes', content_rowid='id', tokenize="{FTS_TOKENIZE}"
+);
+INSERT INTO quotes_fts (quotes_fts, rank) VALUES ('rank', 'bm25(1.0, 2.0)');
+CREATE TABLE quote_sources (
+    quote_id INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    role TEXT,
+    org TEXT,
+    PRIMARY KEY (quote_id, article_id, paragraph)
+) WITHOUT ROWID;
+CREATE INDEX quote_sources_article ON quote_sources(article_id);
+
+CREATE TABLE org_quotes (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    first_published TEXT
+);
+CREATE TABLE org_quote_orgs (
+    org_quote_id INTEGER NOT NULL REFERENCES org_quotes(id) ON DELETE CASCADE,
+    entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (org_quote_id, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX org_quote_orgs_entity ON org_quote_orgs(entity_id);
+CREATE TABLE org_quote_sources (
+    org_quote_id INTEGER NOT NULL REFERENCES org_quotes(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    PRIMARY KEY (org_quote_id, article_id, paragraph)
+) WITHOUT ROWID;
+CREATE INDEX org_quote_sources_article ON org_quote_sources(article_id);
+
+CREATE TABLE roles (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    org_id INTEGER REFERENCES entities(id) ON DELETE CASCADE,
+    org TEXT,                            -- as the article writes it
+    role TEXT NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    published TEXT
+);
+CREATE INDEX roles_person ON roles(person_id, published);
+CREATE INDEX roles_org ON roles(org_id, published);
+CREATE INDEX roles_article ON roles(article_id);
+
+CREATE TABLE partnerships (
+    id INTEGER PRIMARY KEY,
+    company_a INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    company_b INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    started TEXT,
+    ended TEXT,
+    status TEXT NOT NULL CHECK (status IN ('announced', 'active', 'ended', 'rumoured')),
+    CHECK (company_a < company_b),
+    UNIQUE (company_a, company_b)
+);
+CREATE INDEX partnerships_b ON partnerships(company_b);
+CREATE TABLE partnership_sources (
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    PRIMARY KEY (partnership_id, article_id, paragraph)
+) WITHOUT ROWID;
+CREATE INDEX partnership_sources_article ON partnership_sources(article_id);
+CREATE TABLE partnership_products (
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+    product_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (partnership_id, product_id)
+) WITHOUT ROWID;
+CREATE INDEX partnership_products_product ON partnership_products(product_id);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    date TEXT NOT NULL,
+    precision TEXT NOT NULL CHECK (precision IN ('year', 'month', 'day')),
+    what TEXT NOT NULL
+);
+CREATE INDEX events_date ON events(date, id);
+CREATE TABLE event_sources (
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    PRIMARY KEY (event_id, article_id, paragraph)
+) WITHOUT ROWID;
+CREATE INDEX event_sources_article ON event_sources(article_id);
+CREATE TABLE event_companies (
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    PRIMARY KEY (entity_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX event_companies_event ON event_companies(event_id);
+
+CREATE TABLE ingest_log (
+    id INTEGER PRIMARY KEY,
+    finished_at TEXT NOT NULL,           -- ISO timestamp, UTC
+    seconds REAL NOT NULL,
+    added INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL,
+    removed INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    articles INTEGER NOT NULL            -- articles in the knowledge base afterwards
+);
+"""
+
+_USER_V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE guild_settings (
+    guild_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (guild_id, key)
+) WITHOUT ROWID;
+"""
+
+# Append only. Each entry is one SQL script run in its own transaction.
+KB_MIGRATIONS: list[str] = [_KB_V1]
+USER_MIGRATIONS: list[str] = [_USER_V1]
+
+
+class SchemaError(RuntimeError):
+    """The database cannot be used by this version of the program (one line, for the user)."""
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """Pragmas every connection needs: WAL, foreign keys, a busy timeout."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A configured connection in autocommit mode: transactions are opened explicitly (BEGIN ...)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        configure(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[str]) -> int:
+    """Run the migrations this database has not had yet; return its version afterwards.
+
+    Each migration runs in its own write transaction together with the version bump, so a crash leaves the
+    database at the previous version, and two processes migrating at once apply each step once.
+    """
+    while True:
+        current = version(conn)
+        if current > len(migrations):
+            raise SchemaError(
+                f"the database is at schema version {current}, newer than this program knows "
+                f"({len(migrations)}); upgrade clippings"
+            )
+        if current == len(migrations):
+            return current
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if version(conn) == current:  # another process may have migrated while we waited
+                for statement in _statements(migrations[current]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {current + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (triggers contain semicolons)."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out

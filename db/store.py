@@ -1,0 +1,1300 @@
+"""All SQL of the project: the async `Store` the bot queries, the ingest's `KnowledgeWriter`, the export.
+
+The knowledge base is read through a small pool of aiosqlite connections; every query method runs inside
+one read transaction, so an ingest that commits meanwhile is seen entirely or not at all (WAL snapshots).
+Name lookups and autocomplete use in-memory indexes (db/index.py) rebuilt by `reload()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import unicodedata
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple, TextIO
+
+import aiosqlite
+
+from db import schema
+from db.index import ArticleIndex, ArticleRow, EntityRow, NameIndex
+from db.models import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    ArticleCard,
+    CleanArticle,
+    CompanyProfile,
+    CorpusStats,
+    EntityKind,
+    Extraction,
+    IngestReport,
+    OrgQuoteInfo,
+    PartnershipInfo,
+    PartnershipStatus,
+    PersonProfile,
+    QuoteInfo,
+    Resolution,
+    RoleInfo,
+    SearchHit,
+    Source,
+    TimelineEvent,
+    precision_of,
+)
+
+READ_POOL_SIZE = 4
+PROFILE_ARTICLES = 25  # newest articles listed on a profile
+PROFILE_PEOPLE = 25
+MAX_SEARCH_TERMS = 16
+_MAX_TERM = 64
+_SNIPPET_TOKENS = 24
+_KINDS: tuple[EntityKind, ...] = ("company", "person", "product")
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+# ------------------------------------------------------------------------------------------------ search
+
+
+_WORD = re.compile(r"[^\W_]+")
+_POSSESSIVE = re.compile(r"(?<=[^\W_])['’]s\b")
+
+
+def fts_query(text: str, *, any_word: bool = False) -> str | None:
+    """Any user text as a safe FTS5 query: each word a quoted token, everything else dropped.
+
+    Quote marks, `*`, `-`, `NEAR(`, `AND`/`OR`/`NOT`, brackets, emoji and control characters never reach
+    FTS5 as syntax: only runs of letters and digits survive, each inside double quotes. None when no word
+    is left (nothing to search for).
+    """
+    # "Kaltner's" searches for Kaltner: the index splits at the apostrophe, and a lone "s" matches everywhere.
+    words = _WORD.findall(_POSSESSIVE.sub("", unicodedata.normalize("NFKC", text)))
+    terms = [f'"{w[:_MAX_TERM]}"' for w in words[:MAX_SEARCH_TERMS]]
+    if not terms:
+        return None
+    return (" OR " if any_word else " ").join(terms)
+
+
+# ------------------------------------------------------------------------------------------------ rows
+
+_SOURCE_COLUMNS = "a.id, a.file, a.title, a.url, a.publisher, a.published"
+
+
+def _source(row: Sequence[Any], offset: int = 0, paragraph: int | None = None) -> Source:
+    return Source(
+        article_id=row[offset],
+        file=row[offset + 1],
+        title=row[offset + 2],
+        url=row[offset + 3],
+        publisher=row[offset + 4],
+        published=row[offset + 5],
+        paragraph=paragraph,
+    )
+
+
+def _paragraph_offsets(paragraphs: Sequence[str]) -> list[int]:
+    offsets, position = [], 0
+    for paragraph in paragraphs:
+        offsets.append(position)
+        position += len(paragraph) + 2  # the blank line that joins them in CleanArticle.body
+    return offsets
+
+
+def _clean_name(name: str | None) -> str:
+    return " ".join((name or "").split())
+
+
+# ------------------------------------------------------------------------------------------------ ingest
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    id: int
+    content_hash: str
+    manifest_hash: str
+
+
+class QuoteRow(NamedTuple):
+    person_id: int
+    text: str
+    article_id: int
+    paragraph: int
+    role: str | None
+    org: str | None
+    published: str | None
+
+
+class OrgQuoteRow(NamedTuple):
+    org_ids: str  # comma-separated entity ids, ascending: the grouping key
+    text: str
+    article_id: int
+    paragraph: int
+    published: str | None
+
+
+class PartnershipRow(NamedTuple):
+    company_a: int  # the smaller entity id
+    company_b: int
+    started: str | None
+    ended: str | None
+    status: PartnershipStatus
+    products: tuple[str, ...]
+    article_id: int
+    paragraph: int
+    published: str | None
+
+
+class EventRow(NamedTuple):
+    date: str
+    what: str
+    companies: tuple[str, ...]
+    article_id: int
+    paragraph: int
+    published: str | None
+
+
+class KnowledgeWriter:
+    """The ingest's side of the knowledge base: one plain sqlite3 connection, one write transaction.
+
+    Used only by db.ingest.pipeline (synchronously, in a worker thread or the CLI). Everything between
+    begin() and commit() is one transaction: a crash or a kill before commit leaves the old data whole.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.conn = schema.connect(db_path)
+        try:
+            schema.migrate(self.conn, schema.KB_MIGRATIONS)
+            self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: FTS merges touch many pages
+            self.conn.execute("PRAGMA temp_store = MEMORY")
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def known_articles(self) -> dict[str, KnownArticle]:
+        rows = self.conn.execute("SELECT file, id, content_hash, manifest_hash FROM articles")
+        return {file: KnownArticle(id_, content, manifest) for file, id_, content, manifest in rows}
+
+    def article_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def remove_articles(self, ids: Iterable[int]) -> None:
+        self.conn.executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
+
+    def save_article(
+        self,
+        article: CleanArticle,
+        extraction: Extraction,
+        *,
+        content_hash: str,
+        manifest_hash: str,
+        article_id: int | None,
+    ) -> int:
+        """Insert a new article (article_id None) or replace one in place, keeping its id."""
+        values = (
+            article.file,
+            content_hash,
+            manifest_hash,
+            article.title,
+            article.url,
+            article.publisher,
+            article.author,
+            article.published,
+            article.body,
+            json.dumps(_paragraph_offsets(article.paragraphs)),
+            utc_now(),
+        )
+        conn = self.conn
+        if article_id is None:
+            cursor = conn.execute(
+                "INSERT INTO articles (file, content_hash, manifest_hash, title, url, publisher, author, "
+                "published, body, paragraph_offsets, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            assert cursor.lastrowid is not None
+            article_id = cursor.lastrowid
+        else:
+            conn.execute(
+                "UPDATE articles SET file = ?, content_hash = ?, manifest_hash = ?, title = ?, url = ?, "
+                "publisher = ?, author = ?, published = ?, body = ?, paragraph_offsets = ?, ingested_at = ? "
+                "WHERE id = ?",
+                (*values, article_id),
+            )
+            for table in (
+                "raw_quotes",
+                "raw_org_quotes",
+                "raw_roles",
+                "raw_mentions",
+                "raw_partnerships",
+                "raw_events",
+            ):
+                conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        self._save_facts(article_id, extraction)
+        return article_id
+
+    def _save_facts(self, article_id: int, ex: Extraction) -> None:
+        conn = self.conn
+        conn.executemany(
+            "INSERT INTO raw_quotes (article_id, paragraph, speaker, text, role, org, style) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    article_id,
+                    q.paragraph,
+                    _clean_name(q.speaker),
+                    q.text,
+                    q.role,
+                    _clean_name(q.org) or None,
+                    q.style,
+                )
+                for q in ex.quotes
+                if _clean_name(q.speaker) and q.text.strip()
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO raw_org_quotes (article_id, paragraph, orgs, text) VALUES (?, ?, ?, ?)",
+            [
+                (
+                    article_id,
+                    q.paragraph,
+                    json.dumps([_clean_name(o) for o in q.orgs if _clean_name(o)]),
+                    q.text,
+                )
+                for q in ex.org_quotes
+                if q.text.strip() and any(_clean_name(o) for o in q.orgs)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO raw_roles (article_id, paragraph, person, role, org) VALUES (?, ?, ?, ?, ?)",
+            [
+                (article_id, r.paragraph, _clean_name(r.person), r.role.strip(), _clean_name(r.org) or None)
+                for r in ex.roles
+                if _clean_name(r.person) and r.role.strip()
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO raw_mentions (article_id, paragraph, name, kind) VALUES (?, ?, ?, ?)",
+            [
+                (article_id, m.paragraph, _clean_name(m.name), m.kind)
+                for m in ex.mentions
+                if _clean_name(m.name)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO raw_partnerships (article_id, paragraph, company_a, company_b, started, ended, "
+            "status, products) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    article_id,
+                    p.paragraph,
+                    _clean_name(p.companies[0]),
+                    _clean_name(p.companies[1]),
+                    p.started,
+                    p.ended,
+                    p.status,
+                    json.dumps([_clean_name(x) for x in p.products if _clean_name(x)]),
+                )
+                for p in ex.partnerships
+                if _clean_name(p.companies[0]) and _clean_name(p.companies[1])
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO raw_events (article_id, paragraph, date, what, companies) VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    article_id,
+                    e.paragraph,
+                    e.date,
+                    e.what.strip(),
+                    json.dumps([_clean_name(c) for c in e.companies if _clean_name(c)]),
+                )
+                for e in ex.events
+                if e.what.strip() and e.date
+            ],
+        )
+
+    def log_ingest(self, report: IngestReport) -> None:
+        self.conn.execute(
+            "INSERT INTO ingest_log (finished_at, seconds, added, updated, unchanged, removed, failed, "
+            "articles) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                utc_now(),
+                round(report.seconds, 3),
+                len(report.added),
+                len(report.updated),
+                len(report.unchanged),
+                len(report.removed),
+                len(report.failed),
+                self.article_count(),
+            ),
+        )
+
+    # ---------------------------------------------------------------- derived tables (see db.ingest.derive)
+
+    def name_counts(self) -> list[tuple[str, EntityKind, int]]:
+        """Every (surface name, kind) the raw facts use, with how often."""
+        rows = self.conn.execute(
+            """
+            SELECT name, kind, COUNT(*) FROM (
+                SELECT name, kind FROM raw_mentions
+                UNION ALL SELECT speaker, 'person' FROM raw_quotes
+                UNION ALL SELECT org, 'company' FROM raw_quotes WHERE org IS NOT NULL
+                UNION ALL SELECT person, 'person' FROM raw_roles
+                UNION ALL SELECT org, 'company' FROM raw_roles WHERE org IS NOT NULL
+                UNION ALL SELECT company_a, 'company' FROM raw_partnerships
+                UNION ALL SELECT company_b, 'company' FROM raw_partnerships
+                UNION ALL SELECT j.value, 'product' FROM raw_partnerships p, json_each(p.products) j
+                UNION ALL SELECT j.value, 'company' FROM raw_events e, json_each(e.companies) j
+                UNION ALL SELECT j.value, 'company' FROM raw_org_quotes o, json_each(o.orgs) j
+            )
+            WHERE kind IN ('company', 'person', 'product')
+            GROUP BY name, kind
+            """
+        )
+        return [(name, kind, count) for name, kind, count in rows]
+
+    def entity_ids(self) -> dict[tuple[EntityKind, str], int]:
+        return {
+            (kind, name): id_ for id_, kind, name in self.conn.execute("SELECT id, kind, name FROM entities")
+        }
+
+    def clear_derived(self) -> None:
+        conn = self.conn
+        conn.execute("INSERT INTO quotes_fts (quotes_fts) VALUES ('delete-all')")
+        for table in (
+            "quote_sources",
+            "quotes",
+            "org_quote_sources",
+            "org_quote_orgs",
+            "org_quotes",
+            "roles",
+            "partnership_products",
+            "partnership_sources",
+            "partnerships",
+            "event_companies",
+            "event_sources",
+            "events",
+            "mentions",
+            "aliases",
+            "entities",
+        ):
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("DROP TABLE IF EXISTS temp.name_map")
+        conn.execute(
+            "CREATE TEMP TABLE name_map (surface TEXT NOT NULL, kind TEXT NOT NULL, "
+            "entity_id INTEGER NOT NULL, PRIMARY KEY (surface, kind)) WITHOUT ROWID"
+        )
+
+    def write_entities(
+        self,
+        entities: Iterable[tuple[int, EntityKind, str]],
+        name_map: Iterable[tuple[str, EntityKind, int]],
+        aliases: Iterable[tuple[int, str, str, bool]],
+    ) -> None:
+        """Entities (id, kind, name), the entity of each surface name, aliases (id, key, alias, curated)."""
+        conn = self.conn
+        conn.executemany("INSERT INTO entities (id, kind, name) VALUES (?, ?, ?)", entities)
+        conn.executemany("INSERT INTO temp.name_map (surface, kind, entity_id) VALUES (?, ?, ?)", name_map)
+        conn.executemany(
+            "INSERT INTO aliases (entity_id, key, alias, curated) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (entity_id, key) DO UPDATE SET curated = max(curated, excluded.curated)",
+            aliases,
+        )
+
+    def write_mentions_and_roles(self) -> None:
+        """Mentions from every raw fact that names an entity; roles as each article states them."""
+        conn = self.conn
+        conn.execute(
+            """
+            INSERT INTO mentions (entity_id, article_id, paragraph)
+            SELECT nm.entity_id, r.article_id, MIN(r.paragraph) FROM (
+                SELECT article_id, paragraph, name, kind FROM raw_mentions
+                UNION ALL SELECT article_id, paragraph, speaker, 'person' FROM raw_quotes
+                UNION ALL SELECT article_id, paragraph, org, 'company' FROM raw_quotes WHERE org IS NOT NULL
+                UNION ALL SELECT article_id, paragraph, person, 'person' FROM raw_roles
+                UNION ALL SELECT article_id, paragraph, org, 'company' FROM raw_roles WHERE org IS NOT NULL
+                UNION ALL SELECT article_id, paragraph, company_a, 'company' FROM raw_partnerships
+                UNION ALL SELECT article_id, paragraph, company_b, 'company' FROM raw_partnerships
+                UNION ALL SELECT p.article_id, p.paragraph, j.value, 'product'
+                    FROM raw_partnerships p, json_each(p.products) j
+                UNION ALL SELECT e.article_id, e.paragraph, j.value, 'company'
+                    FROM raw_events e, json_each(e.companies) j
+                UNION ALL SELECT o.article_id, o.paragraph, j.value, 'company'
+                    FROM raw_org_quotes o, json_each(o.orgs) j
+            ) r
+            JOIN temp.name_map nm ON nm.surface = r.name AND nm.kind = r.kind
+            GROUP BY nm.entity_id, r.article_id
+            """
+        )
+        conn.execute(
+            "UPDATE entities SET mentions = (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = entities.id)"
+        )
+        conn.execute(
+            """
+            INSERT INTO roles (person_id, org_id, org, role, article_id, paragraph, published)
+            SELECT np.entity_id, no.entity_id, r.org, r.role, r.article_id, MIN(r.paragraph), a.published
+            FROM (
+                SELECT article_id, paragraph, person, role, org FROM raw_roles
+                UNION ALL
+                SELECT article_id, paragraph, speaker, role, org FROM raw_quotes WHERE role IS NOT NULL
+            ) r
+            JOIN temp.name_map np ON np.surface = r.person AND np.kind = 'person'
+            LEFT JOIN temp.name_map no ON no.surface = r.org AND no.kind = 'company'
+            JOIN articles a ON a.id = r.article_id
+            GROUP BY np.entity_id, r.article_id, lower(r.role), no.entity_id
+            """
+        )
+
+    def quote_rows(self) -> Iterator[QuoteRow]:
+        """Every person quote with its speaker's entity, ordered by speaker; the role falls back to the
+        role the same article gives the speaker elsewhere."""
+        rows = self.conn.execute(
+            """
+            SELECT nm.entity_id, q.text, q.article_id, q.paragraph,
+                   COALESCE(q.role, r.role), COALESCE(q.org, r.org), a.published
+            FROM raw_quotes q
+            JOIN temp.name_map nm ON nm.surface = q.speaker AND nm.kind = 'person'
+            JOIN articles a ON a.id = q.article_id
+            LEFT JOIN roles r ON r.id = (
+                SELECT r2.id FROM roles r2
+                WHERE r2.article_id = q.article_id AND r2.person_id = nm.entity_id
+                ORDER BY r2.paragraph LIMIT 1
+            )
+            ORDER BY nm.entity_id
+            """
+        )
+        return (QuoteRow(*row) for row in rows)
+
+    def org_quote_rows(self) -> Iterator[OrgQuoteRow]:
+        """Every organisation quote with its organisations as a key, ordered by that key."""
+        rows = self.conn.execute(
+            """
+            SELECT (SELECT group_concat(entity_id) FROM (
+                        SELECT DISTINCT nm.entity_id FROM json_each(o.orgs) j
+                        JOIN temp.name_map nm ON nm.surface = j.value AND nm.kind = 'company'
+                        ORDER BY nm.entity_id)) AS org_ids,
+                   o.text, o.article_id, o.paragraph, a.published
+            FROM raw_org_quotes o JOIN articles a ON a.id = o.article_id
+            WHERE org_ids IS NOT NULL
+            ORDER BY org_ids
+            """
+        )
+        return (OrgQuoteRow(*row) for row in rows)
+
+    def partnership_rows(self) -> Iterator[PartnershipRow]:
+        """Every stated partnership between two different entities, ordered by the pair."""
+        rows = self.conn.execute(
+            """
+            SELECT min(na.entity_id, nb.entity_id), max(na.entity_id, nb.entity_id), p.started, p.ended,
+                   p.status, p.products, p.article_id, p.paragraph, a.published
+            FROM raw_partnerships p
+            JOIN temp.name_map na ON na.surface = p.company_a AND na.kind = 'company'
+            JOIN temp.name_map nb ON nb.surface = p.company_b AND nb.kind = 'company'
+            JOIN articles a ON a.id = p.article_id
+            WHERE na.entity_id != nb.entity_id
+            ORDER BY 1, 2, a.published, p.article_id
+            """
+        )
+        for a, b, started, ended, status, products, article_id, paragraph, published in rows:
+            yield PartnershipRow(
+                a, b, started, ended, status, tuple(json.loads(products)), article_id, paragraph, published
+            )
+
+    def event_rows(self) -> Iterator[EventRow]:
+        rows = self.conn.execute(
+            """
+            SELECT e.date, e.what, e.companies, e.article_id, e.paragraph, a.published
+            FROM raw_events e JOIN articles a ON a.id = e.article_id
+            ORDER BY e.date, a.published, e.article_id
+            """
+        )
+        for date, what, companies, article_id, paragraph, published in rows:
+            yield EventRow(date, what, tuple(json.loads(companies)), article_id, paragraph, published)
+
+    def add_quote(
+        self,
+        person_id: int,
+        text: str,
+        role: str | None,
+        org: str | None,
+        first_published: str | None,
+        sources: Iterable[tuple[int, int, str | None, str | None]],
+    ) -> int:
+        """A quote and its sources (article id, paragraph, role, org)."""
+        cursor = self.conn.execute(
+            "INSERT INTO quotes (person_id, speaker, text, role, org, first_published) "
+            "SELECT ?, name, ?, ?, ?, ? FROM entities WHERE id = ?",
+            (person_id, text, role, org, first_published, person_id),
+        )
+        quote_id = cursor.lastrowid
+        assert quote_id is not None
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO quote_sources (quote_id, article_id, paragraph, role, org) "
+            "VALUES (?, ?, ?, ?, ?)",
+            ((quote_id, *source) for source in sources),
+        )
+        return quote_id
+
+    def add_org_quote(
+        self,
+        org_ids: Sequence[int],
+        text: str,
+        first_published: str | None,
+        sources: Iterable[tuple[int, int]],
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO org_quotes (text, first_published) VALUES (?, ?)", (text, first_published)
+        )
+        quote_id = cursor.lastrowid
+        assert quote_id is not None
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO org_quote_orgs (org_quote_id, entity_id, position) VALUES (?, ?, ?)",
+            ((quote_id, entity_id, i) for i, entity_id in enumerate(org_ids)),
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO org_quote_sources (org_quote_id, article_id, paragraph) VALUES (?, ?, ?)",
+            ((quote_id, *source) for source in sources),
+        )
+        return quote_id
+
+    def add_partnership(
+        self,
+        company_a: int,
+        company_b: int,
+        started: str | None,
+        ended: str | None,
+        status: PartnershipStatus,
+        product_ids: Sequence[int],
+        sources: Iterable[tuple[int, int]],
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO partnerships (company_a, company_b, started, ended, status) VALUES (?, ?, ?, ?, ?)",
+            (company_a, company_b, started, ended, status),
+        )
+        partnership_id = cursor.lastrowid
+        assert partnership_id is not None
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO partnership_products (partnership_id, product_id, position) "
+            "VALUES (?, ?, ?)",
+            ((partnership_id, product_id, i) for i, product_id in enumerate(product_ids)),
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO partnership_sources (partnership_id, article_id, paragraph) "
+            "VALUES (?, ?, ?)",
+            ((partnership_id, *source) for source in sources),
+        )
+        return partnership_id
+
+    def add_event(
+        self, date: str, what: str, company_ids: Iterable[int], sources: Iterable[tuple[int, int]]
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO events (date, precision, what) VALUES (?, ?, ?)", (date, precision_of(date), what)
+        )
+        event_id = cursor.lastrowid
+        assert event_id is not None
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO event_companies (event_id, entity_id) VALUES (?, ?)",
+            ((event_id, entity_id) for entity_id in company_ids),
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO event_sources (event_id, article_id, paragraph) VALUES (?, ?, ?)",
+            ((event_id, *source) for source in sources),
+        )
+        return event_id
+
+    def finish_derived(self) -> None:
+        self.conn.execute("INSERT INTO quotes_fts (quotes_fts) VALUES ('rebuild')")
+        self.conn.execute("DROP TABLE IF EXISTS temp.name_map")
+
+
+# ------------------------------------------------------------------------------------------------ export
+
+
+def write_export(db_path: Path, out: TextIO) -> None:
+    """The whole knowledge base as one JSON document, written piece by piece (never all in memory).
+
+    Keys: articles, quotes, org_quotes, partnerships, people, companies, events; a source is
+    {"article_id", "file", "url"}. Opens the database read-only; raises sqlite3.Error if it cannot.
+    """
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute("BEGIN")  # one snapshot for the whole document
+        conn.execute("SELECT 1 FROM articles LIMIT 1")
+        sections = {
+            "articles": _export_articles(conn),
+            "quotes": _export_quotes(conn),
+            "org_quotes": _export_org_quotes(conn),
+            "partnerships": _export_partnerships(conn),
+            "people": _export_people(conn),
+            "companies": _export_companies(conn),
+            "events": _export_events(conn),
+        }
+        out.write("{")
+        for n, (name, items) in enumerate(sections.items()):
+            out.write(f"{',' if n else ''}\n  {json.dumps(name)}: [")
+            for i, item in enumerate(items):
+                out.write(("," if i else "") + "\n    " + json.dumps(item, ensure_ascii=False))
+            out.write("\n  ]")
+        out.write("\n}\n")
+    finally:
+        conn.close()
+
+
+def _sources_by(conn: sqlite3.Connection, sql: str, key_id: int) -> list[dict[str, Any]]:
+    return [{"article_id": a, "file": f, "url": u} for a, f, u in conn.execute(sql, (key_id,))]
+
+
+def _export_articles(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    rows = conn.execute("SELECT id, file, title, url, publisher, published, body FROM articles ORDER BY id")
+    for id_, file, title, url, publisher, published, body in rows:
+        yield {
+            "id": id_,
+            "file": file,
+            "title": title,
+            "url": url,
+            "publisher": publisher,
+            "published": published,
+            "body": body,
+        }
+
+
+_EXPORT_SOURCES = (
+    "SELECT DISTINCT a.id, a.file, a.url FROM {table} s JOIN articles a ON a.id = s.article_id "
+    "WHERE s.{key} = ? ORDER BY a.published, a.id"
+)
+
+
+def _export_quotes(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    sql = _EXPORT_SOURCES.format(table="quote_sources", key="quote_id")
+    rows = conn.execute(
+        "SELECT q.id, e.name, q.role, q.org, q.text FROM quotes q JOIN entities e ON e.id = q.person_id "
+        "ORDER BY e.name, q.first_published, q.id"
+    ).fetchall()
+    for id_, speaker, role, org, text in rows:
+        yield {
+            "speaker": speaker,
+            "speaker_role": role,
+            "speaker_org": org,
+            "text": text,
+            "sources": _sources_by(conn, sql, id_),
+        }
+
+
+def _export_org_quotes(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    sql = _EXPORT_SOURCES.format(table="org_quote_sources", key="org_quote_id")
+    for id_, text in conn.execute("SELECT id, text FROM org_quotes ORDER BY first_published, id").fetchall():
+        orgs = [
+            n
+            for (n,) in conn.execute(
+                "SELECT e.name FROM org_quote_orgs o JOIN entities e ON e.id = o.entity_id "
+                "WHERE o.org_quote_id = ? ORDER BY o.position",
+                (id_,),
+            )
+        ]
+        organisation = orgs[0] if len(orgs) == 1 else orgs
+        yield {"organisation": organisation, "text": text, "sources": _sources_by(conn, sql, id_)}
+
+
+def _export_partnerships(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    sql = _EXPORT_SOURCES.format(table="partnership_sources", key="partnership_id")
+    rows = conn.execute(
+        "SELECT p.id, ea.name, eb.name, p.started, p.ended, p.status FROM partnerships p "
+        "JOIN entities ea ON ea.id = p.company_a JOIN entities eb ON eb.id = p.company_b ORDER BY p.id"
+    ).fetchall()
+    for id_, a, b, started, ended, status in rows:
+        products = [
+            n
+            for (n,) in conn.execute(
+                "SELECT e.name FROM partnership_products pp JOIN entities e ON e.id = pp.product_id "
+                "WHERE pp.partnership_id = ? ORDER BY pp.position",
+                (id_,),
+            )
+        ]
+        yield {
+            "companies": sorted([a, b]),
+            "started": started,
+            "ended": ended,
+            "status": status,
+            "products": products,
+            "sources": _sources_by(conn, sql, id_),
+        }
+
+
+def _export_people(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for id_, name in conn.execute(
+        "SELECT id, name FROM entities WHERE kind = 'person' ORDER BY name"
+    ).fetchall():
+        roles = [
+            {"role": role, "org": org, "source": {"article_id": a, "file": f, "url": u}}
+            for role, org, a, f, u in conn.execute(
+                "SELECT r.role, r.org, a.id, a.file, a.url FROM roles r "
+                "JOIN articles a ON a.id = r.article_id WHERE r.person_id = ? ORDER BY r.published, a.id",
+                (id_,),
+            )
+        ]
+        yield {"name": name, "roles": roles}
+
+
+def _export_companies(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for id_, name in conn.execute(
+        "SELECT id, name FROM entities WHERE kind = 'company' ORDER BY name"
+    ).fetchall():
+        aliases = [
+            a
+            for (a,) in conn.execute(
+                "SELECT alias FROM aliases WHERE entity_id = ? AND alias != ? ORDER BY alias", (id_, name)
+            )
+        ]
+        yield {"name": name, "aliases": aliases}
+
+
+def _export_events(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    sql = _EXPORT_SOURCES.format(table="event_sources", key="event_id")
+    for id_, date, precision, what in conn.execute(
+        "SELECT id, date, precision, what FROM events ORDER BY date, id"
+    ).fetchall():
+        yield {"date": date, "precision": precision, "what": what, "sources": _sources_by(conn, sql, id_)}
+
+
+# ------------------------------------------------------------------------------------------------ Store
+
+
+@dataclass(frozen=True)
+class _Indexes:
+    names: dict[EntityKind, NameIndex]
+    articles: ArticleIndex
+
+
+class Store:
+    """The knowledge base and the members' data, for the bot. Open with `await Store.open(...)`."""
+
+    def __init__(
+        self,
+        db_path: Path,
+        user_db_path: Path,
+        readers: list[aiosqlite.Connection],
+        user: aiosqlite.Connection,
+    ) -> None:
+        self.db_path = db_path
+        self.user_db_path = user_db_path
+        self._readers = readers
+        self._free: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for conn in readers:
+            self._free.put_nowait(conn)
+        self._user = user
+        self._user_lock = asyncio.Lock()
+        self._indexes = _Indexes({k: NameIndex(k, ()) for k in _KINDS}, ArticleIndex(()))
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @classmethod
+    async def open(cls, db_path: Path, user_db_path: Path) -> Store:
+        """Create folders, migrate both databases, open the read pool, load the name indexes."""
+        await asyncio.to_thread(_prepare, db_path, schema.KB_MIGRATIONS)
+        await asyncio.to_thread(_prepare, user_db_path, schema.USER_MIGRATIONS)
+        readers: list[aiosqlite.Connection] = []
+        user: aiosqlite.Connection | None = None
+        try:
+            for _ in range(READ_POOL_SIZE):
+                conn = await aiosqlite.connect(db_path, isolation_level=None)
+                readers.append(conn)
+                await conn.execute(f"PRAGMA busy_timeout = {schema.BUSY_TIMEOUT_MS}")
+                await conn.execute("PRAGMA query_only = ON")
+            user = await aiosqlite.connect(user_db_path, isolation_level=None)
+            await user.execute(f"PRAGMA busy_timeout = {schema.BUSY_TIMEOUT_MS}")
+            await user.execute("PRAGMA foreign_keys = ON")
+            store = cls(db_path, user_db_path, readers, user)
+            await store.reload()
+        except BaseException:
+            for conn in [*readers, *([user] if user else [])]:
+                with suppress(Exception):
+                    await conn.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Wait briefly for running queries, then close every connection."""
+        for _ in self._readers:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._free.get(), timeout=5)
+        for conn in [*self._readers, self._user]:
+            with suppress(Exception):
+                await conn.close()
+
+    async def reload(self) -> None:
+        """Re-read the name indexes (after an ingest committed)."""
+        async with self._read() as db:
+            entity_rows = await db.execute_fetchall("SELECT id, kind, name, mentions FROM entities")
+            alias_rows = await db.execute_fetchall("SELECT entity_id, alias FROM aliases")
+            article_rows = await db.execute_fetchall("SELECT id, title, file, published FROM articles")
+        self._indexes = await asyncio.to_thread(_build_indexes, entity_rows, alias_rows, article_rows)
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A pooled connection inside one read transaction: one snapshot for every query in the block."""
+        conn = await self._free.get()
+        try:
+            await conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                await conn.execute("ROLLBACK")
+        finally:
+            self._free.put_nowait(conn)
+
+    # ---------------------------------------------------------------- names
+
+    async def resolve(self, kind: EntityKind, name: str) -> Resolution:
+        """Exact folded name → alias → surname/short name → a typo or two; else up to 3 suggestions."""
+        return self._indexes.names[kind].resolve(name)
+
+    def complete(self, kind: EntityKind, prefix: str, limit: int = 25) -> list[str]:
+        """Names for autocomplete (in memory); "" gives the most mentioned."""
+        return self._indexes.names[kind].complete(prefix, limit)
+
+    async def resolve_article(self, text: str) -> tuple[int | None, tuple[str, ...]]:
+        """An article id, file name or title → its id; otherwise up to 3 similar titles."""
+        return self._indexes.articles.resolve(text)
+
+    def complete_articles(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(label ≤ 100 chars, article id as text) for autocomplete; "" gives the newest."""
+        return self._indexes.articles.complete(prefix, limit)
+
+    # ---------------------------------------------------------------- queries
+
+    async def stats(self) -> CorpusStats:
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                """
+                SELECT (SELECT COUNT(*) FROM articles),
+                       (SELECT COUNT(*) FROM quotes),
+                       (SELECT COUNT(*) FROM entities WHERE kind = 'person'),
+                       (SELECT COUNT(*) FROM entities WHERE kind = 'company'),
+                       (SELECT COUNT(*) FROM partnerships),
+                       (SELECT COUNT(*) FROM events),
+                       (SELECT finished_at FROM ingest_log ORDER BY id DESC LIMIT 1)
+                """
+            )
+        a, q, p, c, ps, e, last = next(iter(rows))
+        return CorpusStats(a, q, p, c, ps, e, last)
+
+    async def partnerships(self, company_id: int) -> list[PartnershipInfo]:
+        """The company's partnerships, oldest first; `partner` is the other company."""
+        async with self._read() as db:
+            return await _partnerships(db, [company_id])
+
+    async def quotes_by(self, person_id: int, about: str | None = None) -> list[QuoteInfo]:
+        """The person's quotes, oldest first; `about` keeps those containing its words (ignored if none)."""
+        match = fts_query(about) if about else None
+        where = "q.person_id = ?"
+        params: list[Any] = [person_id]
+        if match:
+            where += " AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)"
+            params.append(match)
+        async with self._read() as db:
+            return await _quotes(db, where, params)
+
+    async def org_quotes(self, company_id: int) -> list[OrgQuoteInfo]:
+        """Words of the company itself (statements, tweets, spokespeople), oldest first."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT id, text FROM org_quotes WHERE id IN "
+                "(SELECT org_quote_id FROM org_quote_orgs WHERE entity_id = ?) ORDER BY first_published, id",
+                (company_id,),
+            )
+            orgs = await _grouped(
+                db,
+                "SELECT o.org_quote_id, e.name FROM org_quote_orgs o JOIN entities e ON e.id = o.entity_id "
+                "WHERE o.org_quote_id IN (SELECT org_quote_id FROM org_quote_orgs WHERE entity_id = ?) "
+                "ORDER BY o.position",
+                (company_id,),
+            )
+            sources = await _sources(
+                db,
+                "org_quote_sources",
+                "org_quote_id",
+                "SELECT org_quote_id FROM org_quote_orgs WHERE entity_id = ?",
+                (company_id,),
+            )
+        return [
+            OrgQuoteInfo(id_, tuple(n for (n,) in orgs[id_]), text, tuple(sources[id_])) for id_, text in rows
+        ]
+
+    async def person(self, person_id: int) -> PersonProfile | None:
+        async with self._read() as db:
+            entity = await _entity(db, person_id, "person")
+            if entity is None:
+                return None
+            aliases = await _aliases(db, person_id, entity)
+            role_rows = await db.execute_fetchall(
+                f"SELECT r.role, r.org, r.paragraph, {_SOURCE_COLUMNS}, r.org_id FROM roles r "
+                "JOIN articles a ON a.id = r.article_id WHERE r.person_id = ? ORDER BY r.published, a.id",
+                (person_id,),
+            )
+            roles = _distinct_roles(role_rows)
+            quote_count = await _count(db, "SELECT COUNT(*) FROM quotes WHERE person_id = ?", (person_id,))
+            articles = await _mentioning(db, person_id)
+            org_ids = list(dict.fromkeys(r[-1] for r in role_rows if r[-1] is not None))
+            partnerships = await _partnerships(db, org_ids)
+        return PersonProfile(person_id, entity, aliases, roles, quote_count, articles, tuple(partnerships))
+
+    async def company(self, company_id: int) -> CompanyProfile | None:
+        async with self._read() as db:
+            entity = await _entity(db, company_id, "company")
+            if entity is None:
+                return None
+            aliases = await _aliases(db, company_id, entity)
+            partnerships = await _partnerships(db, [company_id])
+            people_rows = await db.execute_fetchall(
+                f"SELECT e.name, r.person_id, r.role, r.org, r.paragraph, {_SOURCE_COLUMNS} FROM roles r "
+                "JOIN entities e ON e.id = r.person_id JOIN articles a ON a.id = r.article_id "
+                "WHERE r.org_id = ? ORDER BY r.published DESC, a.id DESC",
+                (company_id,),
+            )
+            people: dict[int, tuple[str, RoleInfo]] = {}
+            for name, pid, role, org, paragraph, *source in people_rows:
+                if pid not in people and len(people) < PROFILE_PEOPLE:
+                    people[pid] = (name, RoleInfo(role, org, _source(source, paragraph=paragraph)))
+            quote_count = await _count(
+                db,
+                "SELECT (SELECT COUNT(*) FROM org_quote_orgs WHERE entity_id = ?) "
+                "+ (SELECT COUNT(*) FROM quotes "
+                "WHERE person_id IN (SELECT person_id FROM roles WHERE org_id = ?))",
+                (company_id, company_id),
+            )
+            articles = await _mentioning(db, company_id)
+        products = tuple(dict.fromkeys(p for info in partnerships for p in info.products))
+        return CompanyProfile(
+            company_id,
+            entity,
+            aliases,
+            tuple(partnerships),
+            tuple(people.values()),
+            products,
+            quote_count,
+            articles,
+        )
+
+    async def article(self, article_id: int) -> ArticleCard | None:
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_SOURCE_COLUMNS}, a.author, a.body, a.paragraph_offsets "
+                "FROM articles a WHERE a.id = ?",
+                (article_id,),
+            )
+            if not rows:
+                return None
+            row = next(iter(rows))
+            named = await db.execute_fetchall(
+                "SELECT e.kind, e.name FROM mentions m JOIN entities e ON e.id = m.entity_id "
+                "WHERE m.article_id = ? AND e.kind IN ('person', 'company') ORDER BY m.paragraph, e.name",
+                (article_id,),
+            )
+            quotes = await _quotes(
+                db, "q.id IN (SELECT quote_id FROM quote_sources WHERE article_id = ?)", [article_id]
+            )
+        quotes.sort(key=lambda q: min(s.paragraph or 0 for s in q.sources if s.article_id == article_id))
+        body, offsets = row[7], json.loads(row[8])
+        lead = body[: offsets[1] - 2] if len(offsets) > 1 else body
+        return ArticleCard(
+            source=_source(row),
+            author=row[6],
+            lead=lead,
+            people=tuple(n for k, n in named if k == "person"),
+            companies=tuple(n for k, n in named if k == "company"),
+            quotes=tuple(quotes),
+        )
+
+    async def search(self, query: str, *, limit: int = 10, offset: int = 0) -> list[SearchHit]:
+        """Articles and quotes matching every word of `query` (any word, if none match all), best first.
+
+        Any text is safe: see fts_query(). Snippets mark matches with HIGHLIGHT_START/END.
+        """
+        limit, offset = max(0, min(limit, 100)), max(0, offset)
+        match = fts_query(query)
+        if match is None or limit == 0:
+            return []
+        async with self._read() as db:
+            hits = await _search(db, match, limit + offset)
+            if not hits and " " in match:
+                hits = await _search(db, fts_query(query, any_word=True) or match, limit + offset)
+        return [hit for _, hit in sorted(hits, key=lambda h: h[0])][offset : offset + limit]
+
+    async def timeline(self, company_id: int | None = None, *, limit: int = 100) -> list[TimelineEvent]:
+        """Dated events, oldest first (all, or those naming one company)."""
+        where, params = (
+            ("", [])
+            if company_id is None
+            else ("WHERE ev.id IN (SELECT event_id FROM event_companies WHERE entity_id = ?)", [company_id])
+        )
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"""
+                SELECT ev.id, ev.date, ev.what, s.paragraph, {_SOURCE_COLUMNS}
+                FROM (SELECT ev.id, ev.date, ev.what FROM events ev {where}
+                      ORDER BY ev.date, ev.id LIMIT ?) ev
+                JOIN event_sources s ON s.event_id = ev.id
+                JOIN articles a ON a.id = s.article_id
+                ORDER BY ev.date, ev.id, a.published, a.id, s.paragraph
+                """,
+                (*params, max(0, limit)),
+            )
+            companies = await _grouped(
+                db,
+                "SELECT ec.event_id, e.name FROM event_companies ec JOIN entities e ON e.id = ec.entity_id "
+                f"WHERE ec.event_id IN (SELECT ev.id FROM events ev {where} ORDER BY ev.date, ev.id LIMIT ?) "
+                "ORDER BY e.name",
+                (*params, max(0, limit)),
+            )
+        events: list[TimelineEvent] = []
+        last_id = None
+        for id_, date, what, paragraph, *source in rows:
+            if id_ != last_id:  # the earliest source of each event
+                last_id = id_
+                events.append(
+                    TimelineEvent(
+                        date, what, tuple(n for (n,) in companies[id_]), _source(source, paragraph=paragraph)
+                    )
+                )
+        return events
+
+    # ---------------------------------------------------------------- members' data
+
+    async def guild_settings(self, guild_id: int) -> dict[str, str]:
+        rows = await self._user.execute_fetchall(
+            "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return {key: value for key, value in rows}
+
+    async def set_guild_setting(self, guild_id: int, key: str, value: str) -> None:
+        async with self._user_lock:
+            await self._user.execute(
+                "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
+                (guild_id, key, value),
+            )
+
+
+def _prepare(path: Path, migrations: Sequence[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = schema.connect(path)
+    try:
+        schema.migrate(conn, migrations)
+    finally:
+        conn.close()
+
+
+def _build_indexes(
+    entity_rows: Iterable[Sequence[Any]],
+    alias_rows: Iterable[Sequence[Any]],
+    article_rows: Iterable[Sequence[Any]],
+) -> _Indexes:
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for entity_id, alias in alias_rows:
+        aliases[entity_id].append(alias)
+    by_kind: dict[EntityKind, list[EntityRow]] = {k: [] for k in _KINDS}
+    for id_, kind, name, mentions in entity_rows:
+        by_kind[kind].append(EntityRow(id_, kind, name, mentions, tuple(aliases[id_])))
+    return _Indexes(
+        {kind: NameIndex(kind, rows) for kind, rows in by_kind.items()},
+        ArticleIndex(ArticleRow(*row) for row in article_rows),
+    )
+
+
+async def _grouped(
+    db: aiosqlite.Connection, sql: str, params: Sequence[Any]
+) -> dict[int, list[tuple[Any, ...]]]:
+    """Rows of (key, *values) grouped by key, in query order."""
+    out: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for key, *values in await db.execute_fetchall(sql, params):
+        out[key].append(tuple(values))
+    return out
+
+
+async def _sources(
+    db: aiosqlite.Connection, table: str, key: str, ids_sql: str, params: Sequence[Any]
+) -> dict[int, list[Source]]:
+    """The sources of every fact whose id `ids_sql` selects, oldest article first."""
+    rows = await db.execute_fetchall(
+        f"SELECT s.{key}, s.paragraph, {_SOURCE_COLUMNS} FROM {table} s "
+        f"JOIN articles a ON a.id = s.article_id WHERE s.{key} IN ({ids_sql}) "
+        "ORDER BY a.published, a.id, s.paragraph",
+        params,
+    )
+    out: dict[int, list[Source]] = defaultdict(list)
+    for fact_id, paragraph, *source in rows:
+        out[fact_id].append(_source(source, paragraph=paragraph))
+    return out
+
+
+async def _count(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int:
+    rows = await db.execute_fetchall(sql, params)
+    return int(next(iter(rows))[0])
+
+
+async def _entity(db: aiosqlite.Connection, entity_id: int, kind: EntityKind) -> str | None:
+    rows = await db.execute_fetchall("SELECT name FROM entities WHERE id = ? AND kind = ?", (entity_id, kind))
+    return next((r[0] for r in rows), None)
+
+
+async def _aliases(db: aiosqlite.Connection, entity_id: int, name: str) -> tuple[str, ...]:
+    rows = await db.execute_fetchall(
+        "SELECT alias FROM aliases WHERE entity_id = ? AND alias != ? ORDER BY alias", (entity_id, name)
+    )
+    return tuple(r[0] for r in rows)
+
+
+async def _mentioning(db: aiosqlite.Connection, entity_id: int) -> tuple[Source, ...]:
+    rows = await db.execute_fetchall(
+        f"SELECT m.paragraph, {_SOURCE_COLUMNS} FROM mentions m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.entity_id = ? ORDER BY a.published DESC, a.id DESC LIMIT ?",
+        (entity_id, PROFILE_ARTICLES),
+    )
+    return tuple(_source(row, 1, paragraph=row[0]) for row in rows)
+
+
+def _distinct_roles(rows: Iterable[Sequence[Any]]) -> tuple[RoleInfo, ...]:
+    """Each (role, organisation) once, with the earliest article that states it; oldest first."""
+    seen: set[tuple[str, Any]] = set()
+    out: list[RoleInfo] = []
+    for role, org, paragraph, *rest in rows:
+        org_id = rest[-1]
+        key = (role.casefold(), org_id if org_id is not None else (org or "").casefold())
+        if key not in seen:
+            seen.add(key)
+            out.append(RoleInfo(role, org, _source(rest, paragraph=paragraph)))
+    return tuple(out)
+
+
+async def _partnerships(db: aiosqlite.Connection, company_ids: Sequence[int]) -> list[PartnershipInfo]:
+    """Partnerships of the given companies, each from its company's side, oldest first."""
+    out: list[PartnershipInfo] = []
+    seen: set[int] = set()
+    for company_id in company_ids:
+        rows = await db.execute_fetchall(
+            """
+            SELECT p.id, p.company_a, ea.name, eb.name, p.started, p.ended, p.status
+            FROM partnerships p
+            JOIN entities ea ON ea.id = p.company_a
+            JOIN entities eb ON eb.id = p.company_b
+            WHERE p.company_a = ? OR p.company_b = ?
+            """,
+            (company_id, company_id),
+        )
+        ids_sql = "SELECT id FROM partnerships WHERE company_a = ? OR company_b = ?"
+        products = await _grouped(
+            db,
+            "SELECT pp.partnership_id, e.name FROM partnership_products pp "
+            f"JOIN entities e ON e.id = pp.product_id WHERE pp.partnership_id IN ({ids_sql}) "
+            "ORDER BY pp.position",
+            (company_id, company_id),
+        )
+        sources = await _sources(
+            db, "partnership_sources", "partnership_id", ids_sql, (company_id, company_id)
+        )
+        infos = []
+        for id_, a, name_a, name_b, started, ended, status in rows:
+            if id_ in seen:
+                continue
+            seen.add(id_)
+            company, partner = (name_a, name_b) if a == company_id else (name_b, name_a)
+            infos.append(
+                PartnershipInfo(
+                    id_,
+                    company,
+                    partner,
+                    started,
+                    ended,
+                    status,
+                    tuple(n for (n,) in products[id_]),
+                    tuple(sources[id_]),
+                )
+            )
+        infos.sort(key=lambda p: (p.started or p.ended or "9999", p.partner))
+        out.extend(infos)
+    return out
+
+
+async def _quotes(db: aiosqlite.Connection, where: str, params: Sequence[Any]) -> list[QuoteInfo]:
+    rows = await db.execute_fetchall(
+        f"SELECT q.id, e.name, q.text, q.role, q.org FROM quotes q JOIN entities e ON e.id = q.person_id "
+        f"WHERE {where} ORDER BY q.first_published, q.id",
+        params,
+    )
+    sources = await _sources(
+        db, "quote_sources", "quote_id", f"SELECT q.id FROM quotes q WHERE {where}", params
+    )
+    return [
+        QuoteInfo(id_, speaker, text, role, org, tuple(sources[id_]))
+        for id_, speaker, text, role, org in rows
+    ]
+
+
+async def _search(db: aiosqlite.Connection, match: str, limit: int) -> list[tuple[float, SearchHit]]:
+    """Up to `limit` article hits and `limit` quote hits with their bm25 rank (lower is better)."""
+    hits: list[tuple[float, SearchHit]] = []
+    article_rows = await db.execute_fetchall(
+        f"""
+        SELECT articles_fts.rank, snippet(articles_fts, 1, ?, ?, '…', {_SNIPPET_TOKENS}), {_SOURCE_COLUMNS}
+        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+        WHERE articles_fts MATCH ? ORDER BY articles_fts.rank LIMIT ?
+        """,
+        (HIGHLIGHT_START, HIGHLIGHT_END, match, limit),
+    )
+    for rank, snippet, *source in article_rows:
+        src = _source(source)
+        hits.append((rank, SearchHit("article", src.title, snippet, src)))
+    quote_rows = await db.execute_fetchall(
+        f"""
+        SELECT quotes_fts.rank, snippet(quotes_fts, 0, ?, ?, '…', {_SNIPPET_TOKENS}), e.name, s.paragraph,
+               {_SOURCE_COLUMNS}
+        FROM quotes_fts
+        JOIN quotes q ON q.id = quotes_fts.rowid
+        JOIN entities e ON e.id = q.person_id
+        JOIN quote_sources s ON s.quote_id = q.id AND s.article_id = (
+            SELECT s2.article_id FROM quote_sources s2 JOIN articles a2 ON a2.id = s2.article_id
+            WHERE s2.quote_id = q.id ORDER BY a2.published, a2.id LIMIT 1)
+        JOIN articles a ON a.id = s.article_id
+        WHERE quotes_fts MATCH ? ORDER BY quotes_fts.rank LIMIT ?
+        """,
+        (HIGHLIGHT_START, HIGHLIGHT_END, match, limit),
+    )
+    seen: set[tuple[str, int]] = set()
+    for rank, snippet, speaker, paragraph, *source in quote_rows:
+        src = _source(source, paragraph=paragraph)
+        key = (snippet, src.article_id)
+        if key not in seen:  # a quote with several paragraphs in one article: once
+            seen.add(key)
+            hits.append((rank, SearchHit("quote", speaker, snippet, src, speaker)))
+    return hits

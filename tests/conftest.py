@@ -1,0 +1,63 @@
+"""Shared fixtures. Append new ones with str_replace edits; keep each block self-contained."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from openapi import recorded_errors
+
+from bot import create_bot
+from bot.config import BUNDLED_CORPUS, load_settings
+from bot.offline import OfflineDiscord
+from db.ingest.pipeline import run_ingest
+from db.store import Store
+
+MAX_FILE_BYTES = 2_000_000
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus ingested once per test session into a real SQLite file. Treat it as read-only:
+    tests that change a knowledge base copy the corpus (see `corpus_copy`) and ingest their own."""
+    path = tmp_path_factory.mktemp("corpus_db") / "clippings.db"
+    run_ingest(path, BUNDLED_CORPUS, max_file_bytes=MAX_FILE_BYTES, aliases_path=None)
+    return path
+
+
+@pytest.fixture
+async def store(corpus_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
+    """A Store over the session's bundled-corpus knowledge base, with its own empty members' database."""
+    opened = await Store.open(corpus_db, tmp_path / "members.db")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled corpus folder (articles + manifest) that a test may change."""
+    target = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_CORPUS, target, ignore=shutil.ignore_patterns("aliases.toml"))
+    return target
+
+
+@pytest.fixture
+async def offline(corpus_db: Path, tmp_path: Path) -> AsyncIterator[OfflineDiscord]:
+    """The real bot (create_bot, its setup_hook and cogs) on the bundled corpus, driven through the
+    offline stand-in. After the test, every request it sent must satisfy Discord's OpenAPI spec and the
+    6,000-character embed total, and every answer of the stand-in the spec's response schema."""
+    settings = load_settings(
+        {
+            "CLIPPINGS_DB": str(corpus_db),
+            "CLIPPINGS_USER_DB": str(tmp_path / "members.db"),
+            "CLIPPINGS_CORPUS": str(BUNDLED_CORPUS),
+        },
+        dotenv=False,
+    )
+    async with OfflineDiscord(create_bot(settings)) as stand_in:
+        yield stand_in
+    assert recorded_errors(stand_in.requests) == []

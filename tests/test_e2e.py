@@ -1,0 +1,309 @@
+"""The bot as a process, as users run it (`clippings run`), against the Discord stand-in on loopback:
+login, READY, command sync, commands over the gateway, reconnects, rate limits, a bad token and SIGTERM.
+
+One bot process serves the first tests in order (each leaves it connected); the token and shutdown
+tests start their own. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from discord_standin import DiscordStandIn, InteractionRecord, make_token
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+CLIPPINGS = Path(sys.executable).with_name("clippings")
+ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
+START_TIMEOUT = 30.0
+READY_LINE = re.compile(r"Ready as \S+ in 1 servers; 5 articles, \d+ quotes, \d+ partnerships")
+
+
+def bot_env(standin: DiscordStandIn, workdir: Path, *, token: str | None = None) -> dict[str, str]:
+    """The process environment: every setting of .env.example set explicitly (so a developer's .env
+    cannot leak in), pointing at the stand-in and at databases in `workdir`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLIPPINGS_", "DISCORD_"))}
+    for name in re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.M):
+        env[name] = ""
+    env.update(
+        DISCORD_TOKEN=token or standin.token,
+        CLIPPINGS_API_BASE=standin.api_base,
+        CLIPPINGS_DB=str(workdir / "clippings.db"),
+        CLIPPINGS_USER_DB=str(workdir / "members.db"),
+        CLIPPINGS_DEV_GUILD_ID=str(standin.guild_id),
+        CLIPPINGS_LOG_LEVEL="INFO",
+    )
+    return env
+
+
+class BotProcess:
+    """`clippings run` in a subprocess; its stderr (the log) and stdout collected line by line."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.env = env
+        self.workdir = workdir
+        self.stderr: list[str] = []
+        self.stdout: list[str] = []
+        self.proc: asyncio.subprocess.Process | None = None
+        self._readers: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            str(CLIPPINGS),
+            "run",
+            env=self.env,
+            cwd=self.workdir,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._readers = [
+            asyncio.create_task(self._read(self.proc.stdout, self.stdout)),
+            asyncio.create_task(self._read(self.proc.stderr, self.stderr)),
+        ]
+
+    @staticmethod
+    async def _read(stream: asyncio.StreamReader, into: list[str]) -> None:
+        async for raw in stream:
+            into.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.stderr)
+
+    def lines_matching(self, pattern: str | re.Pattern[str]) -> list[str]:
+        return [line for line in self.stderr if re.search(pattern, line)]
+
+    async def wait_line(self, pattern: str | re.Pattern[str], timeout: float, *, count: int = 1) -> str:
+        """Waits until `count` log lines match; fails with the log when the bot exits or time runs out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.lines_matching(pattern)
+            if len(found) >= count:
+                return found[count - 1]
+            assert self.proc is not None
+            if self.proc.returncode is not None or time.monotonic() > deadline:
+                state = f"exited {self.proc.returncode}" if self.proc.returncode is not None else "timed out"
+                pytest.fail(f"bot {state} before logging {pattern!r}; log:\n{self.log}")
+            await asyncio.sleep(0.05)
+
+    async def wait_exit(self, timeout: float) -> int:
+        assert self.proc is not None
+        code = await asyncio.wait_for(self.proc.wait(), timeout)
+        await asyncio.wait_for(asyncio.gather(*self._readers), 5)
+        return code
+
+    async def kill(self) -> None:
+        """Teardown: stop the process whatever state it is in (bounded)."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await asyncio.wait_for(self.proc.wait(), 5)
+        for reader in self._readers:
+            reader.cancel()
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def standin() -> AsyncIterator[DiscordStandIn]:
+    async with DiscordStandIn(heartbeat_interval_ms=1000) as server:
+        yield server
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def own_standin() -> AsyncIterator[DiscordStandIn]:
+    """A stand-in for a test that runs its own bot process."""
+    async with DiscordStandIn(heartbeat_interval_ms=1000) as server:
+        yield server
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def bot(standin: DiscordStandIn, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
+    workdir = tmp_path_factory.mktemp("bot")
+    process = BotProcess(bot_env(standin, workdir), workdir)
+    await process.start()
+    try:
+        await process.wait_line(READY_LINE, START_TIMEOUT)
+        yield process
+    finally:
+        await process.kill()
+    assert standin.token not in process.log
+
+
+async def ask(standin: DiscordStandIn, command: str, **options: object) -> InteractionRecord:
+    return await standin.dispatch_interaction(standin.command_payload(command, options), timeout=10)
+
+
+def assert_partnerships_of_leica(embeds: list[dict[str, object]]) -> None:
+    (embed,) = embeds
+    assert embed["title"] == "Partnerships of Leica"
+    fields = embed["fields"]
+    assert isinstance(fields, list)
+    assert fields[0]["name"].startswith("Huawei · Feb 2016")
+    assert (
+        "(https://techprolonged.com/2016/02/huawei-partners-leica-camera-to-reinvent-smartphone-photography/)"
+        in (fields[0]["value"])
+    )
+
+
+# ---------------------------------------------------------------- one bot, in order
+
+
+async def test_start_logs_in_syncs_and_says_ready(standin: DiscordStandIn, bot: BotProcess) -> None:
+    calls = [(r.method, r.path, r.status) for r in standin.requests]
+    sync = f"/applications/{standin.application_id}/guilds/{standin.guild_id}/commands"
+    assert calls[:2] == [("GET", "/users/@me", 200), ("GET", "/oauth2/applications/@me", 200)]
+    assert ("PUT", sync, 200) in calls
+    assert not [
+        c for c in calls if c[0] == "PUT" and c[1] == f"/applications/{standin.application_id}/commands"
+    ]
+    names = [c["name"] for c in standin.commands[standin.guild_id]]
+    assert {"partnership", "quote", "person", "company", "article", "timeline", "search", "help"} <= set(
+        names
+    )
+    assert standin.identify_count == 1
+    assert standin.connections[0].compress == "zlib-stream"
+    assert bot.lines_matching(f"Synced {len(names)} commands to the development guild {standin.guild_id}")
+    standin.assert_clean()
+
+
+async def test_slash_command_answered_through_the_callback(standin: DiscordStandIn, bot: BotProcess) -> None:
+    record = await ask(standin, "partnership", company="leica")
+    assert [c.status for c in record.callbacks] == [200]
+    assert_partnerships_of_leica(record.embeds)
+    assert record.answer is not None and record.answer["allowed_mentions"] == {"parse": []}
+    standin.assert_clean()
+
+
+async def test_autocomplete_answered_with_choices(standin: DiscordStandIn, bot: BotProcess) -> None:
+    payload = standin.command_payload("partnership", {"company": "lei"}, focused="company")
+    record = await standin.dispatch_interaction(payload)
+    assert record.response_type == 8
+    assert [c["name"] for c in record.choices][:1] == ["Leica"]
+    standin.assert_clean()
+
+
+async def test_gateway_closed_bot_resumes_and_gets_the_missed_command(
+    standin: DiscordStandIn, bot: BotProcess
+) -> None:
+    identifies, resumes = standin.identify_count, standin.resume_count
+    await standin.close_gateway(4000)
+    # Dispatched while the bot is away: Discord replays it after the RESUME.
+    record = await standin.send_interaction(standin.command_payload("partnership", {"company": "leica"}))
+    await standin.wait_answered(record, 15)
+    assert_partnerships_of_leica(record.embeds)
+    assert (standin.identify_count, standin.resume_count) == (identifies, resumes + 1)
+    assert standin.connections[-1].path == "/resume-gateway"
+    standin.assert_clean()
+
+
+async def test_op7_reconnect_bot_resumes(standin: DiscordStandIn, bot: BotProcess) -> None:
+    identifies, resumes = standin.identify_count, standin.resume_count
+    await standin.send_reconnect()
+    await standin.wait_for(lambda: standin.resume_count == resumes + 1 and standin.connected, 15, "RESUME")
+    record = await ask(standin, "partnership", company="leica")
+    assert_partnerships_of_leica(record.embeds)
+    assert standin.identify_count == identifies
+    standin.assert_clean()
+
+
+async def test_op9_invalid_session_bot_identifies_again(standin: DiscordStandIn, bot: BotProcess) -> None:
+    identifies, resumes = standin.identify_count, standin.resume_count
+    readies = len(bot.lines_matching(READY_LINE))
+    await standin.invalidate_session()
+    # discord.py waits 5 seconds before identifying again, as Discord asks.
+    await standin.wait_for(
+        lambda: standin.identify_count == identifies + 1 and standin.connected, 20, "IDENTIFY"
+    )
+    await bot.wait_line(READY_LINE, 10, count=readies + 1)
+    record = await ask(standin, "partnership", company="leica")
+    assert_partnerships_of_leica(record.embeds)
+    assert standin.resume_count == resumes
+    standin.assert_clean()
+
+
+async def test_rate_limited_callback_is_answered_after_retry_after(
+    standin: DiscordStandIn, bot: BotProcess
+) -> None:
+    standin.fail_next_callbacks(429, retry_after=1.0)
+    record = await ask(standin, "partnership", company="leica")
+    first, second = record.callbacks
+    assert (first.status, second.status) == (429, 200)
+    assert second.at - first.at >= 1.0
+    assert_partnerships_of_leica(record.embeds)
+    assert bot.lines_matching(r"WARNING .*rate limited\. Retrying in 1\.00 seconds")
+    standin.assert_clean()
+
+
+async def test_server_error_on_callback_is_logged_and_the_bot_keeps_serving(
+    standin: DiscordStandIn, bot: BotProcess
+) -> None:
+    standin.fail_next_callbacks(500)
+    record = await ask(standin, "partnership", company="leica")
+    assert [c.status for c in record.callbacks] == [500, 200]  # discord.py retries once after a second
+    assert_partnerships_of_leica(record.embeds)
+    assert bot.lines_matching(r"WARNING .*Discord answered 500")
+    following = await ask(standin, "partnership", company="leica")
+    assert [c.status for c in following.callbacks] == [200]
+    standin.assert_clean()
+
+
+async def test_no_errors_in_the_log(standin: DiscordStandIn, bot: BotProcess) -> None:
+    assert "Traceback" not in bot.log
+    assert not bot.lines_matching(r" (ERROR|CRITICAL) ")
+    assert standin.token not in bot.log
+
+
+# ---------------------------------------------------------------- own processes
+
+
+async def test_rejected_token_one_clear_line_and_exit_2(own_standin: DiscordStandIn, tmp_path: Path) -> None:
+    standin = own_standin
+    wrong = make_token(standin.bot_user_id)
+    process = BotProcess(bot_env(standin, tmp_path, token=wrong), tmp_path)
+    await process.start()
+    try:
+        assert await process.wait_exit(20) == 2
+    finally:
+        await process.kill()
+    (line,) = [line for line in process.stderr if line.startswith("clippings:")]
+    assert line.startswith("clippings: Discord rejected DISCORD_TOKEN (reset or mistyped).")
+    assert "Traceback" not in process.log
+    assert wrong not in process.log and process.stdout == []
+    assert [(r.path, r.status) for r in standin.requests] == [("/users/@me", 401)]
+    standin.assert_clean()
+
+
+async def test_sigterm_exits_0_within_5s_and_closes_the_database(
+    own_standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    standin = own_standin
+    process = BotProcess(bot_env(standin, tmp_path), tmp_path)
+    await process.start()
+    try:
+        await process.wait_line(READY_LINE, START_TIMEOUT)
+        await ask(standin, "partnership", company="leica")  # the database has been read
+        assert process.proc is not None
+        process.proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert await process.wait_exit(5) == 0
+        assert time.monotonic() - started < 5
+    finally:
+        await process.kill()
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(("-wal", "-shm", "-journal")))
+    assert leftovers == []  # nothing for the next start to recover or roll back
+    for name in ("clippings.db", "members.db"):
+        with sqlite3.connect(tmp_path / name) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        db.close()
+    assert "Traceback" not in process.log

@@ -1,0 +1,303 @@
+"""The ingest pipeline on real folders and real SQLite files: incremental, idempotent, bad input skipped,
+and the knowledge base it builds from the bundled corpus answers as gold.json and the manifest say."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from synthetic import synthetic_article, write_corpus
+
+from bot.config import BUNDLED_CORPUS
+from db.ingest import pipeline
+from db.ingest.pipeline import CorpusError, run_ingest
+from db.models import FileFailure, IngestReport
+from db.store import Store, write_export
+
+MAX = 2_000_000
+FILES = sorted(p.name for p in BUNDLED_CORPUS.glob("*.txt"))
+
+
+def ingest(db: Path, corpus: Path, **kwargs: object) -> IngestReport:
+    return run_ingest(db, corpus, max_file_bytes=MAX, aliases_path=corpus / "aliases.toml", **kwargs)  # type: ignore[arg-type]
+
+
+def export(db: Path) -> dict:
+    out = io.StringIO()
+    write_export(db, out)
+    return json.loads(out.getvalue())
+
+
+def articles(db: Path) -> dict[str, tuple[int, str]]:
+    with sqlite3.connect(db) as conn:
+        return {
+            file: (id_, title) for file, id_, title in conn.execute("SELECT file, id, title FROM articles")
+        }
+
+
+# ---------------------------------------------------------------- incremental and idempotent
+
+
+def test_bundled_corpus_then_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    first = ingest(db, BUNDLED_CORPUS)
+    assert (first.added, first.updated, first.unchanged, first.removed, first.failed, first.warnings) == (
+        FILES,
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+    before = export(db)
+    second = ingest(db, BUNDLED_CORPUS)
+    assert (second.added, second.updated, second.unchanged, second.removed, second.failed) == (
+        [],
+        [],
+        FILES,
+        [],
+        [],
+    )
+    assert second.warnings == []
+    assert export(db) == before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT added, unchanged, articles FROM ingest_log ORDER BY id").fetchall() == [
+            (5, 0, 5),
+            (0, 5, 5),
+        ]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_changed_added_and_removed_files(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, corpus_copy)
+    ids = articles(db)
+    changed, removed = FILES[2], FILES[1]
+    text = (corpus_copy / changed).read_text(encoding="utf-8")
+    text = text.replace("an unexpected partnership", "a long-rumoured partnership")
+    (corpus_copy / changed).write_text(text, encoding="utf-8")
+    (corpus_copy / removed).unlink()
+    (corpus_copy / "zz_new.txt").write_text(synthetic_article(1), encoding="utf-8")
+    (corpus_copy / "manifest.toml").write_text(
+        (corpus_copy / "manifest.toml")
+        .read_text(encoding="utf-8")
+        .replace(f'file = "{removed}"', 'file = "x.txt"')
+    )
+    report = ingest(db, corpus_copy)
+    assert report.added == ["zz_new.txt"]
+    assert report.updated == [changed]
+    assert report.removed == [removed]
+    assert report.unchanged == [f for f in FILES if f not in (changed, removed)]
+    assert report.failed == [FileFailure("x.txt", "listed in manifest.toml but there is no such file")]
+    after = articles(db)
+    assert set(after) == {*FILES, "zz_new.txt"} - {removed}
+    assert after[changed][0] == ids[changed][0]  # an updated article keeps its id
+    assert after["zz_new.txt"][0] > max(i for i, _ in ids.values())  # ids are never reused
+    body = next(a["body"] for a in export(db)["articles"] if a["file"] == changed)
+    assert "German camera maker Leica have announced a long-rumoured partnership." in body
+    assert all(s["file"] != removed for q in export(db)["quotes"] for s in q["sources"])
+
+
+def test_a_changed_manifest_entry_counts_as_updated(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, corpus_copy)
+    manifest = corpus_copy / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    old_title = "Huawei enlists Leica to boost its smartphone camera tech"
+    manifest.write_text(text.replace(old_title, "A corrected headline"), encoding="utf-8")
+    report = ingest(db, corpus_copy)
+    assert report.updated == ["002_4f05b41f0b0afc55.txt"] and report.added == report.removed == []
+    assert articles(db)["002_4f05b41f0b0afc55.txt"][1] == "A corrected headline"
+
+
+def test_bad_files_are_reported_and_the_rest_loads(corpus_copy: Path, tmp_path: Path) -> None:
+    (corpus_copy / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00")
+    (corpus_copy / "latin1.txt").write_bytes("Un caf\xe9 pour Arvenza".encode("latin-1"))
+    (corpus_copy / "empty.txt").write_text("\n \n", encoding="utf-8")
+    (corpus_copy / "huge.txt").write_text("word " * 1000, encoding="utf-8")
+    shutil.copy(corpus_copy / FILES[0], corpus_copy / "zz_copy.txt")
+    (corpus_copy / "manifest.toml").write_text(
+        '[[article]]\nfile = "a.txt"\ntitle = "broken\n', encoding="utf-8"
+    )
+    report = run_ingest(tmp_path / "kb.db", corpus_copy, max_file_bytes=4_000, aliases_path=None)
+    reasons = {f.file: f.reason for f in report.failed}
+    assert reasons["binary.txt"] == "binary file (it contains NUL bytes), not text"
+    assert reasons["latin1.txt"] == "not UTF-8 text (byte 0xe9 at offset 6)"
+    assert reasons["empty.txt"] == "empty file (no text)"
+    assert reasons["huge.txt"] == "too large: 5,000 bytes, over the limit of 4,000"
+    assert reasons["zz_copy.txt"] == f"the same text as {FILES[0]}: a duplicate, skipped"
+    assert "line 3" in reasons["manifest.toml"] and "without a manifest" in reasons["manifest.toml"]
+    big = [f for f in FILES if (corpus_copy / f).stat().st_size > 4_000]
+    assert sorted(report.added) == sorted(set(FILES) - set(big))
+    assert {reasons[f] for f in big} == {
+        f"too large: {(corpus_copy / f).stat().st_size:,} bytes, over the limit of 4,000" for f in big
+    }
+    # Without the manifest, titles come from the text.
+    assert articles(tmp_path / "kb.db")[FILES[0]][1].startswith("Huawei & Leica Camera")
+
+
+def test_a_file_that_breaks_keeps_its_previous_version(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, corpus_copy)
+    before = export(db)
+    (corpus_copy / FILES[3]).write_bytes(b"\xff\xfe garbage \x00")
+    report = ingest(db, corpus_copy)
+    assert report.failed == [FileFailure(FILES[3], "binary file (it contains NUL bytes), not text")]
+    assert report.warnings == [f"{FILES[3]}: kept the version loaded before"]
+    assert report.removed == [] and report.updated == []
+    assert export(db) == before
+
+
+def test_aliases_file_changes_rebuild_the_names(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, corpus_copy)
+    (corpus_copy / "aliases.toml").write_text(
+        '[aliases]\n"Oliver Kaltner" = "Olli Kaltner"\n', encoding="utf-8"
+    )
+    report = ingest(db, corpus_copy)
+    assert report.unchanged == FILES and report.added == report.updated == []
+    speakers = {q["speaker"] for q in export(db)["quotes"]}
+    assert "Olli Kaltner" in speakers and "Oliver Kaltner" not in speakers
+    (corpus_copy / "aliases.toml").write_text("[aliases\n", encoding="utf-8")
+    report = ingest(db, corpus_copy)
+    assert [f.file for f in report.failed] == ["aliases.toml"]
+    assert "Oliver Kaltner" in {q["speaker"] for q in export(db)["quotes"]}
+
+
+def test_many_files_go_through_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    count = pipeline.POOL_THRESHOLD + 12
+    write_corpus(tmp_path / "corpus", range(count))
+    calls: list[tuple[int, int, str]] = []
+    pooled = ingest(tmp_path / "pooled.db", tmp_path / "corpus", progress=lambda *a: calls.append(a))
+    assert len(pooled.added) == count
+    assert [c[0] for c in calls] == list(range(1, count + 1)) and {c[1] for c in calls} == {count}
+    assert calls[-1][2] == f"gen_{count - 1:05d}.txt"
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 10**9)
+    inline = ingest(tmp_path / "inline.db", tmp_path / "corpus")
+    assert inline.added == pooled.added
+    assert export(tmp_path / "pooled.db") == export(tmp_path / "inline.db")
+    assert len(export(tmp_path / "pooled.db")["articles"]) == count
+
+
+def test_progress_counts_unchanged_files_too(tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, BUNDLED_CORPUS)
+    calls: list[tuple[int, int, str]] = []
+    ingest(db, BUNDLED_CORPUS, progress=lambda *a: calls.append(a))
+    assert calls == [(i + 1, 5, name) for i, name in enumerate(FILES)]
+
+
+# ---------------------------------------------------------------- fatal problems: one clear line
+
+
+def test_missing_corpus_folder(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match=r"^corpus folder not found: .*nowhere$"):
+        ingest(tmp_path / "kb.db", tmp_path / "nowhere")
+    assert not (tmp_path / "kb.db").exists()
+
+
+def test_corpus_path_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CorpusError, match=r"^the corpus path is not a folder: "):
+        ingest(tmp_path / "kb.db", tmp_path / "file")
+
+
+def test_database_path_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match=r"^the database path is not a file: "):
+        ingest(tmp_path, BUNDLED_CORPUS)
+
+
+def test_database_folder_cannot_be_created(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    with pytest.raises(CorpusError, match=r"^cannot create the folder for the database .*kb\.db: "):
+        ingest(tmp_path / "blocker" / "sub" / "kb.db", BUNDLED_CORPUS)
+
+
+def test_database_file_is_not_a_database(tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    db.write_text("these are notes, not SQLite " * 100)
+    with pytest.raises(CorpusError, match=r"kb\.db is not a Clippings database \(file is not a database\)$"):
+        ingest(db, BUNDLED_CORPUS)
+    assert db.read_text().startswith("these are notes")
+
+
+def test_database_busy_with_another_ingest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, BUNDLED_CORPUS)
+    monkeypatch.setattr("db.schema.BUSY_TIMEOUT_MS", 50)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(CorpusError, match=r"is busy: another ingest is running$"):
+            ingest(db, BUNDLED_CORPUS)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert ingest(db, BUNDLED_CORPUS).unchanged == FILES
+
+
+# ---------------------------------------------------------------- what the bundled corpus gives
+
+
+async def test_leica_partnerships(store: Store) -> None:
+    leica = await store.resolve("company", "leica")
+    assert leica.match is not None
+    for text in ("leica camera ag", "LEICA", "Leica", "Leica Camera"):
+        assert await store.resolve("company", text) == leica, text
+    deals = {p.partner: p for p in await store.partnerships(leica.match.id)}
+    huawei = deals["Huawei"]
+    assert huawei.ended == "2022-03-31" and huawei.status == "ended"
+    assert huawei.started is not None and huawei.started.startswith("2016")
+    assert "004_7c3b7d351971b1ca.txt" in {s.file for s in huawei.sources}
+    xiaomi = deals["Xiaomi"]
+    assert xiaomi.started == "2022-05-23" and xiaomi.ended is None
+    assert [s.url for s in xiaomi.sources] == [
+        "https://www.amateurphotographer.co.uk/latest/photo-news/leica-teams-up-with-xiaomi-in-new-smartphone"
+        "-imaging-deal-166607"
+    ]
+    assert "Panasonic" in deals
+
+
+async def test_kaltner_quote_has_three_sources(store: Store) -> None:
+    kaltner = await store.resolve("person", "kaltnr")
+    assert kaltner.match is not None and kaltner.match.name == "Oliver Kaltner"
+    [quote] = await store.quotes_by(kaltner.match.id)
+    assert quote.text.startswith("The strategic alliance between HUAWEI and Leica Camera demonstrates")
+    assert "push the envelope of the technologically possible" in quote.text
+    assert (quote.role, quote.org) == ("CEO", "Leica Camera AG")
+    assert [s.file for s in quote.sources] == [
+        "000_01170216c2f9fcf6.txt",
+        "001_114326c08f6a0ddf.txt",
+        "003_ab580fe8e59a1744.txt",
+    ]
+    assert [q.id for q in await store.quotes_by(kaltner.match.id, "smartphones")] == [quote.id]
+    assert await store.quotes_by(kaltner.match.id, "bicycle") == []
+
+
+async def test_search_on_the_bundled_corpus(store: Store) -> None:
+    hits = await store.search("Kaltner’s")
+    assert {h.source.file for h in hits if h.kind == "article"} == {
+        "000_01170216c2f9fcf6.txt",
+        "001_114326c08f6a0ddf.txt",
+        "003_ab580fe8e59a1744.txt",
+    }
+    quote = next(h for h in hits if h.kind == "quote")
+    assert quote.speaker == "Oliver Kaltner"
+    for text in ('"', "NEAR(leica", "AND OR NOT", "*", "-huawei", "((", "🙂", "ليكا", "x" * 6000):
+        assert isinstance(await store.search(text), list)
+
+
+async def test_article_card_of_the_bundled_corpus(store: Store) -> None:
+    article_id, _ = await store.resolve_article("004_7c3b7d351971b1ca.txt")
+    assert article_id is not None
+    card = await store.article(article_id)
+    assert card is not None
+    assert card.source.title == "Leica teams up with Xiaomi in new smartphone imaging deal"
+    assert (card.source.publisher, card.source.published) == ("Amateur Photographer", "2022-05-24")
+    assert card.lead.startswith("Leica has teamed up with Xiaomi")
+    assert {"Matthias Harsch", "Lei Jun"} <= set(card.people)

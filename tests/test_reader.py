@@ -1,0 +1,218 @@
+"""The corpus reader: every kind of bad input becomes a clear failure or warning, never an exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from db.ingest.reader import (
+    BadFile,
+    decode_article,
+    manifest_hash,
+    read_aliases,
+    read_manifest,
+    scan_corpus,
+)
+from db.models import FileFailure, ManifestEntry
+
+ARTICLE = "Arvenza signs a deal\n\nArvenza and Belmoro Systems agreed to build sensors together.\n"
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+# ---------------------------------------------------------------- decode_article
+
+
+def test_decode_plain_utf8_text() -> None:
+    assert decode_article(ARTICLE.encode()) == ARTICLE
+
+
+def test_decode_strips_bom_crlf_and_control_characters() -> None:
+    raw = "\ufeffTitle\r\n\r\nBody \x02with\x03 markers\x07.\r\n".encode()
+    assert decode_article(raw) == "Title\n\nBody with markers.\n"
+
+
+def test_decode_rejects_binary() -> None:
+    with pytest.raises(BadFile, match=r"^binary file \(it contains NUL bytes\), not text$"):
+        decode_article(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+def test_decode_rejects_latin1_with_offset() -> None:
+    with pytest.raises(BadFile, match=r"^not UTF-8 text \(byte 0xe9 at offset 3\)$"):
+        decode_article("Café au lait".encode("latin-1"))
+
+
+@pytest.mark.parametrize("raw", [b"", b"   \n\n\t  \r\n", "\ufeff\n".encode()])
+def test_decode_rejects_empty(raw: bytes) -> None:
+    with pytest.raises(BadFile, match=r"^empty file \(no text\)$"):
+        decode_article(raw)
+
+
+# ---------------------------------------------------------------- manifest
+
+
+def test_manifest_entries_by_file(tmp_path: Path) -> None:
+    manifest = write(
+        tmp_path,
+        "manifest.toml",
+        """
+[[article]]
+file = "a.txt"
+title = "  Arvenza   signs a deal "
+url = "https://example.org/a"
+publisher = "The Example"
+author = "Ines Morlan"
+published = "2019-06-03"
+
+[[article]]
+file = "b.txt"
+published = 2020-01-15
+""",
+    )
+    entries, failures, warnings = read_manifest(manifest)
+    assert failures == [] and warnings == []
+    assert entries["a.txt"] == ManifestEntry(
+        "a.txt", "Arvenza signs a deal", "https://example.org/a", "The Example", "Ines Morlan", "2019-06-03"
+    )
+    assert entries["b.txt"] == ManifestEntry("b.txt", published="2020-01-15")
+
+
+def test_manifest_toml_error_names_file_and_line(tmp_path: Path) -> None:
+    manifest = write(tmp_path, "manifest.toml", '[[article]]\nfile = "a.txt"\ntitle = "unclosed\n')
+    entries, failures, warnings = read_manifest(manifest)
+    assert entries == {} and warnings == []
+    assert len(failures) == 1
+    assert failures[0].file == "manifest.toml"
+    assert f"TOML error in {manifest}" in failures[0].reason
+    assert "line 3" in failures[0].reason
+    assert failures[0].reason.endswith("loaded the articles without a manifest")
+
+
+def test_manifest_missing_is_no_problem(tmp_path: Path) -> None:
+    assert read_manifest(tmp_path / "manifest.toml") == ({}, [], [])
+
+
+def test_manifest_bad_values_are_warnings(tmp_path: Path) -> None:
+    manifest = write(
+        tmp_path,
+        "manifest.toml",
+        """
+[[article]]
+title = "no file key"
+
+[[article]]
+file = "a.txt"
+published = "24 May 2022"
+colour = "blue"
+
+[[article]]
+file = "a.txt"
+title = "second entry for a.txt"
+
+[[article]]
+file = "c.txt"
+published = "2019-02-30"
+title = 42
+""",
+    )
+    entries, failures, warnings = read_manifest(manifest)
+    assert failures == []
+    assert entries == {"a.txt": ManifestEntry("a.txt"), "c.txt": ManifestEntry("c.txt")}
+    assert warnings == [
+        'manifest.toml: [[article]] #1 has no file = "..."; skipped',
+        "manifest.toml: [[article]] #2 (a.txt): published = '24 May 2022' is not YYYY, YYYY-MM or YYYY-MM-DD;"
+        " ignored",
+        "manifest.toml: [[article]] #2 (a.txt): unknown key colour ignored",
+        "manifest.toml: [[article]] #3: a.txt is listed twice; the first entry is used",
+        "manifest.toml: [[article]] #4 (c.txt): title must be text; ignored",
+        "manifest.toml: [[article]] #4 (c.txt): published = '2019-02-30' is not YYYY, YYYY-MM or YYYY-MM-DD;"
+        " ignored",
+    ]
+
+
+def test_manifest_hash_changes_with_any_value() -> None:
+    base = ManifestEntry("a.txt", title="T", url="u")
+    assert manifest_hash(None) == ""
+    assert manifest_hash(base) == manifest_hash(ManifestEntry("a.txt", title="T", url="u"))
+    assert manifest_hash(base) != manifest_hash(ManifestEntry("a.txt", title="T", url="u2"))
+    assert manifest_hash(base) != manifest_hash(ManifestEntry("a.txt", title="T", url="u", published="2020"))
+
+
+# ---------------------------------------------------------------- aliases
+
+
+def test_aliases_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "aliases.toml",
+        '[aliases]\n"Arvenza  Group" = "Arvenza"\n"T. Brennholt" = "Tilda Brennholt"\n',
+    )
+    assert read_aliases(path) == ({"Arvenza Group": "Arvenza", "T. Brennholt": "Tilda Brennholt"}, [])
+
+
+def test_aliases_missing_or_none(tmp_path: Path) -> None:
+    assert read_aliases(None) == ({}, [])
+    assert read_aliases(tmp_path / "aliases.toml") == ({}, [])
+
+
+def test_aliases_errors(tmp_path: Path) -> None:
+    broken = write(tmp_path, "aliases.toml", "[aliases\n")
+    aliases, failures = read_aliases(broken)
+    assert aliases == {}
+    assert failures[0].file == "aliases.toml" and "line 1" in failures[0].reason
+    assert failures[0].reason.endswith("loaded without aliases")
+    odd = write(tmp_path, "odd.toml", '[aliases]\n"Arvenza Group" = 3\n"Belmoro" = "Belmoro Systems"\n')
+    aliases, failures = read_aliases(odd)
+    assert aliases == {"Belmoro": "Belmoro Systems"}
+    assert failures == [FileFailure("odd.toml", f"{odd}: alias 'Arvenza Group' must map to a name; ignored")]
+
+
+# ---------------------------------------------------------------- scan_corpus
+
+
+def test_scan_reports_each_bad_file_and_keeps_the_rest(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", ARTICLE)
+    write(tmp_path, "b.txt", ARTICLE)  # same text as a.txt
+    write(tmp_path, "c.txt", "x" * 101)
+    write(tmp_path, "d.txt", "")
+    write(tmp_path, "e.txt", "Another article\n\nBelmoro Systems ships a lens.\n")
+    write(tmp_path, ".hidden.txt", "editor backup")
+    write(tmp_path, "notes.md", "not an article")
+    write(tmp_path, "manifest.toml", '[[article]]\nfile = "gone.txt"\n\n[[article]]\nfile = "a.txt"\n')
+    scan = scan_corpus(tmp_path, max_file_bytes=100)
+    assert [f.name for f in scan.files] == ["a.txt", "e.txt"]
+    assert scan.failures == [
+        FileFailure("b.txt", "the same text as a.txt: a duplicate, skipped"),
+        FileFailure("c.txt", "too large: 101 bytes, over the limit of 100"),
+        FileFailure("d.txt", "empty file (no text)"),
+        FileFailure("gone.txt", "listed in manifest.toml but there is no such file"),
+    ]
+    assert scan.present == {"a.txt", "b.txt", "c.txt", "d.txt", "e.txt"}
+    assert set(scan.manifest) == {"gone.txt", "a.txt"}
+
+
+def test_scan_keeps_the_already_loaded_one_of_two_duplicates(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", ARTICLE)
+    b = write(tmp_path, "b.txt", ARTICLE)
+    loaded = {"b.txt": scan_corpus(tmp_path, 1000).files[0].content_hash}
+    scan = scan_corpus(tmp_path, 1000, loaded)
+    assert [f.name for f in scan.files] == ["b.txt"]
+    assert scan.files[0].path == b
+    assert scan.failures == [FileFailure("a.txt", "the same text as b.txt: a duplicate, skipped")]
+
+
+def test_scan_tolerates_a_broken_manifest(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", ARTICLE)
+    write(tmp_path, "manifest.toml", "[[article]\n")
+    scan = scan_corpus(tmp_path, 1000)
+    assert [f.name for f in scan.files] == ["a.txt"]
+    assert scan.manifest == {}
+    assert [f.file for f in scan.failures] == ["manifest.toml"]
