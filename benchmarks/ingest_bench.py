@@ -94,12 +94,14 @@ def _work(mode: str, corpus: Path, db_path: Path) -> int:
         result["articles"] = bare_insert(corpus, db_path)
         result["seconds"] = time.perf_counter() - started
     else:
-        from db.ingest.pipeline import run_ingest
+        from db.ingest.pipeline import PIPELINE_VERSION, run_ingest
 
         started = time.perf_counter()
         report = run_ingest(db_path, corpus, max_file_bytes=MAX_FILE_BYTES, aliases_path=None)
         result["seconds"] = time.perf_counter() - started
         result.update(
+            pipeline_version=PIPELINE_VERSION,
+            warnings=report.warnings[:3],
             added=len(report.added),
             updated=len(report.updated),
             unchanged=len(report.unchanged),
@@ -295,6 +297,10 @@ def run_size(articles: int, seed: int, log: bool = True) -> SizeResult:
     for run, expect in ((full, "added"), (rerun, "unchanged")):
         if run.detail.get(expect) != articles or run.detail.get("failed"):
             raise RuntimeError(f"run_ingest did not load the corpus as expected: {run.detail}")
+    if full.detail.get("pipeline_version") != rerun.detail.get("pipeline_version"):
+        # The extraction rules (db/ingest sources) changed between the runs: the re-run extracted
+        # everything again, so its time says nothing about an unchanged corpus.
+        raise RuntimeError("db/ingest changed during the benchmark (the re-run extracted again); run again")
     db_mb = sum(Path(f"{full_db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{full_db}{s}").exists())
     return SizeResult(articles, bare, full, rerun, db_mb / 2**20)
 

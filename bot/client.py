@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
+import re
 import signal
 from typing import Any
 
@@ -22,7 +23,7 @@ from db.store import Store
 log = logging.getLogger(__name__)
 
 # Each is loaded on its own: one that fails is logged and the others still load.
-EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.search", "cogs.meta")
+EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.search", "cogs.meta", "cogs.trivia", "cogs.admin")
 
 # Discord error codes meaning the interaction can no longer be answered: unknown interaction (the
 # 3-second window passed), unknown webhook, and invalid webhook token (the 15-minute token expired).
@@ -40,6 +41,24 @@ def use_api_base(api_base: str) -> None:
     connect time, see `ClippingsBot.connect`. This is the one place that changes discord.py's endpoints.
     """
     discord.http.Route.BASE = api_base.rstrip("/")
+
+
+_TOKEN_IN_PATH = re.compile(r"/[A-Za-z0-9_.-]{40,}")  # interaction and webhook tokens in URLs
+
+
+def _server_error_trace() -> aiohttp.TraceConfig:
+    """Logs each 5xx answer from Discord. discord.py retries those quietly, callbacks and follow-ups too."""
+
+    async def on_request_end(
+        session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        if params.response.status >= 500:
+            path = _TOKEN_IN_PATH.sub("/<token>", params.url.path)
+            log.warning("Discord answered %s to %s %s; retrying", params.response.status, params.method, path)
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    return trace
 
 
 class Refusal(app_commands.CheckFailure):
@@ -151,12 +170,12 @@ class ClippingsBot(commands.Bot):
             tree_cls=ClippingsTree,
             allowed_mentions=discord.AllowedMentions.none(),
             owner_ids=set(settings.owner_ids) or None,
+            http_trace=_server_error_trace(),
         )
         self.settings = settings
         self._store = store
         self._owns_store = store is None
         self.sync_dev_guild = sync_dev_guild
-        self.extensions_failed: list[str] = []
         if settings.api_base:
             use_api_base(settings.api_base)
 
@@ -173,7 +192,6 @@ class ClippingsBot(commands.Bot):
             try:
                 await self.load_extension(name)
             except Exception:
-                self.extensions_failed.append(name)
                 log.exception("Could not load %s; the other commands still work", name)
         if self.settings.dev_guild_id is not None and self.sync_dev_guild:
             guild = discord.Object(id=self.settings.dev_guild_id)

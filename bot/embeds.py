@@ -151,18 +151,21 @@ def one_line(text: str) -> str:
 
 
 def format_date(iso: str | None) -> str:
-    """'2016' → '2016', '2016-02' → 'Feb 2016', '2016-02-25' → '25 Feb 2016'; anything else as given."""
+    """'2016' → '2016', '2016-02' → 'Feb 2016', '2016-02-25' → '25 Feb 2016'; anything else as given.
+
+    Plain text: callers escape it where it goes into Markdown.
+    """
     if not iso:
         return ""
     parts = iso.strip().split("-")
     try:
         numbers = [int(p) for p in parts]
     except ValueError:
-        return escape(iso.strip())
+        return iso.strip()
     if len(numbers) == 1:
         return f"{numbers[0]:04d}"
     if len(numbers) > 3 or not 1 <= numbers[1] <= 12:
-        return escape(iso.strip())
+        return iso.strip()
     month = _MONTHS[numbers[1] - 1]
     if len(numbers) == 2:
         return f"{month} {numbers[0]:04d}"
@@ -218,8 +221,8 @@ def link(label: str, url: str | None, limit: int = 200) -> str:
 
 def source_meta(source: Source) -> str:
     """'Publisher, 25 Feb 2016' (either part may be missing)."""
-    parts = [fit(one_line(source.publisher), 100) if source.publisher else "", format_date(source.published)]
-    return ", ".join(p for p in parts if p)
+    parts = [one_line(source.publisher) if source.publisher else "", format_date(source.published)]
+    return fit(", ".join(p for p in parts if p), 150)
 
 
 def source_line(source: Source, title_limit: int = 200) -> str:
@@ -400,8 +403,8 @@ def partnership_pages(company: str, items: Sequence[PartnershipInfo]) -> list[di
     """/partnership: one field per partner with dates, status, products and linked sources."""
     blocks: list[Block] = []
     for item in items:
-        span = format_span(item.started, item.ended) or "dates not stated"
-        name = fit(f"{one_line(item.partner)} · {span}", FIELD_NAME_MAX)
+        span = fit(format_span(item.started, item.ended), 60) or "dates not stated"
+        name = f"{fit(one_line(item.partner), FIELD_NAME_MAX - 64)} · {span}"
         head = _STATUS.get(item.status, item.status.capitalize())
         if item.products:
             head += " · " + fit(", ".join(item.products), 300)
@@ -420,7 +423,7 @@ def partnership_pages(company: str, items: Sequence[PartnershipInfo]) -> list[di
 
 
 def speaker_line(quote: QuoteInfo) -> str:
-    """'**Oliver Kaltner**, CEO, Leica Camera AG' — the speaker and their role at the time."""
+    """'**Jane Doe**, CEO, Example Optics AG' — the speaker and their role at the time."""
     parts = [f"**{fit(one_line(quote.speaker), 200)}**"]
     if quote.role:
         parts.append(fit(one_line(quote.role), 200))
@@ -512,7 +515,7 @@ def _partnership_line(item: PartnershipInfo, *, with_company: bool) -> str:
     who = f"{one_line(item.company)} – {one_line(item.partner)}" if with_company else one_line(item.partner)
     parts = [
         f"**{fit(who, 150)}**",
-        format_span(item.started, item.ended),
+        fit(format_span(item.started, item.ended), 60),
         _STATUS.get(item.status, item.status),
     ]
     sources = unique_sources(item.sources)
@@ -648,18 +651,20 @@ def search_pages(query: str, hits: Sequence[SearchHit], *, more: bool = False) -
     return paginate(blocks, lambda: _new_page(title, COLOURS["search"]), per_page=5, total_label=label)
 
 
-def timeline_pages(events: Sequence[TimelineEvent], company: str | None = None) -> list[discord.Embed]:
+def timeline_pages(
+    events: Sequence[TimelineEvent], company: str | None = None, *, more: bool = False
+) -> list[discord.Embed]:
     """/timeline: dated events, oldest first, each at its precision and linked to its source."""
     blocks: list[Block] = []
     for event in events:
-        when = format_date(event.date)
+        when = fit(format_date(event.date), 60)
         what = fit(one_line(event.what), 400)
         who = ""
         if company is None and event.companies:
             who = " (" + fit(", ".join(one_line(c) for c in event.companies), 200) + ")"
         blocks.append(Block(f"**{when}** · {what}{who} — {short_source(event.source)}"))
     title = fit(f"Timeline of {one_line(company)}" if company else "Timeline", TITLE_MAX)
-    label = _count(len(events), "event")
+    label = f"the first {len(events)} events" if more else _count(len(events), "event")
     return paginate(blocks, lambda: _new_page(title, COLOURS["timeline"]), per_page=12, total_label=label)
 
 

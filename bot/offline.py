@@ -6,7 +6,8 @@ a connected bot, and every request it would send to Discord is recorded and answ
 answers it. Interaction callbacks, follow-ups and edits travel through discord.py's webhook adapter
 (``discord.webhook.async_.async_context``); everything else through ``HTTPClient.request``. Both are
 replaced here, and this module is the only place in the project that touches discord.py internals
-(discord.py's minor version is pinned in pyproject.toml for that reason).
+(besides bot.client.use_api_base, which moves the API base URL); discord.py's minor version is pinned
+in pyproject.toml for that reason.
 
     async with OfflineDiscord(create_bot(settings)) as offline:
         result = await offline.invoke("/quote someone")
@@ -753,8 +754,12 @@ class OfflineDiscord:
         guild_id: int | None = None,
         channel_id: int | None = None,
         permissions: discord.Permissions = MEMBER_PERMISSIONS,
+        stale: bool = False,
     ) -> Result:
-        """Press a button of `message`: by custom_id, by label (case-insensitive) or by 1-based position."""
+        """Press a button of `message`: by custom_id, by label (case-insensitive) or by 1-based position.
+
+        `stale`: press it even when it is switched off, as a client still showing the message from before
+        the edit can (e.g. a click that races the timeout)."""
         if message.deleted:
             raise InvocationError("That message was deleted")
         pressed = _find_button(message, button)
@@ -762,7 +767,7 @@ class OfflineDiscord:
             raise InvocationError(
                 f"The button {pressed.label!r} opens {pressed.url}; there is nothing to press"
             )
-        if pressed.disabled:
+        if pressed.disabled and not stale:
             raise InvocationError(f"The button {pressed.label!r} is switched off")
         channel = channel_id if channel_id is not None else int(message.data["channel_id"])
         guild = guild_id if guild_id is not None else _int_or_none(message.data.get("guild_id"))
@@ -993,11 +998,14 @@ class OfflineDiscord:
         path = route.url[len(Route.BASE) :] if route.url.startswith(Route.BASE) else route.url
         args = _path_args(route.path, path)
         exchange = self._exchanges.get(str(args.get("webhook_token", ""))) or _current.get()
-        status, response, error = 200, None, None
+        status, response = 200, None
+        error: Exception | None = None
         try:
             status, response = self._answer(route.method, route.path, args, body, params or {}, exchange)
         except discord.HTTPException as exc:
             status, error = exc.status, exc
+        except OfflineError as exc:
+            status, error = 501, exc
         request = Request(
             method=route.method,
             path=path,

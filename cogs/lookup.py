@@ -24,6 +24,7 @@ from cogs.common import (
 
 ARTICLE_MAX = 300  # a typed title may be longer than an autocomplete value
 ABOUT_MAX = 100
+TIMELINE_MAX = 120  # events shown, oldest first: ten pages
 HEAVY_RATE, HEAVY_PER = 5, 30.0  # per user: the heavier commands, five in half a minute
 
 
@@ -158,12 +159,12 @@ class Lookup(FamilyCog):
             if found is None:
                 return
             name, company_id = found.name, found.id
-        events = await self.bot.store.timeline(company_id)
+        events = await self.bot.store.timeline(company_id, limit=TIMELINE_MAX + 1)
         if not events:
             whose = f" of {embeds.fit(name, 100)}" if name else ""
             await reply(interaction, f"No dated events{whose} are recorded.")
             return
-        pages = embeds.timeline_pages(events, name)
+        pages = embeds.timeline_pages(events[:TIMELINE_MAX], name, more=len(events) > TIMELINE_MAX)
         await Paginator(pages, interaction.user.id).start(interaction)
 
 

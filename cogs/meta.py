@@ -27,6 +27,18 @@ def usage(command: app_commands.Command[Any, ..., Any]) -> str:
     return " ".join([f"/{command.qualified_name}", *options])
 
 
+def sample_value(parameter: app_commands.Parameter) -> str | None:
+    """A value any command accepts for this option, from its own definition (choices, ranges)."""
+    if parameter.choices:
+        return str(parameter.choices[0].name)
+    kind = parameter.type
+    if kind in (discord.AppCommandOptionType.integer, discord.AppCommandOptionType.number):
+        return str(parameter.min_value if parameter.min_value is not None else 1)
+    if kind is discord.AppCommandOptionType.boolean:
+        return "true"
+    return None
+
+
 class Meta(FamilyCog):
     async def _example_values(self) -> dict[str, str]:
         """A real name of each kind from the database, for the examples in /help."""
@@ -45,15 +57,18 @@ class Meta(FamilyCog):
         return values
 
     def _example(self, command: app_commands.Command[Any, ..., Any], values: dict[str, str]) -> str | None:
+        """'/quote person:<a real name>': required options always, optional ones when a value is known."""
         wanted: dict[str, str] = command.extras.get("examples", {})
         parts = [f"/{command.qualified_name}"]
         for parameter in command.parameters:
-            value = values.get(wanted.get(parameter.name, ""))
+            value = values.get(wanted.get(parameter.name, "")) or (
+                sample_value(parameter) if parameter.required else None
+            )
             if value:
                 parts.append(f"{parameter.name}:{value}")
             elif parameter.required:
                 return None
-        return " ".join(parts) if len(parts) > 1 or not command.parameters else None
+        return " ".join(parts)
 
     async def entries(self, guild: discord.abc.Snowflake | None) -> list[embeds.HelpEntry]:
         """Every slash command this server has, with its options and an example."""

@@ -433,7 +433,11 @@ class Trivia(commands.Cog):
         name="trivia", description="Trivia games from the clippings.", guild_only=True
     )
 
-    @trivia.command(name="start", description="Start a trivia game in this channel.")
+    @trivia.command(
+        name="start",
+        description="Start a trivia game in this channel.",
+        extras={"examples": {"topic": "company"}},
+    )
     @app_commands.describe(
         questions="How many questions (default: this server's setting)",
         topic="Only questions about this company",

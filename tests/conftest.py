@@ -10,8 +10,8 @@ import pytest
 from openapi import recorded_errors
 
 from bot import create_bot
-from bot.config import BUNDLED_CORPUS, load_settings
-from bot.offline import OfflineDiscord
+from bot.config import BUNDLED_CORPUS, Settings, load_settings
+from bot.offline import DEFAULT_GUILD_ID, OfflineDiscord
 from db.ingest.pipeline import run_ingest
 from db.store import Store
 
@@ -59,5 +59,35 @@ async def offline(corpus_db: Path, tmp_path: Path) -> AsyncIterator[OfflineDisco
         dotenv=False,
     )
     async with OfflineDiscord(create_bot(settings)) as stand_in:
+        yield stand_in
+    assert recorded_errors(stand_in.requests) == []
+
+
+# ---------------------------------------------------------------- moderators (issue 6: /refresh, /rollback, /stats)
+
+ADMIN_OWNER_ID = 1184000000000000777  # in CLIPPINGS_OWNER_IDS of `admin_settings`
+OTHER_GUILD_ID = 1184000000000000101  # a server that is not an admin server
+
+
+@pytest.fixture
+def admin_settings(tmp_path: Path, corpus_copy: Path) -> Settings:
+    """Settings over a private knowledge base built from `corpus_copy` (the bot ingests it at start-up),
+    with the stand-in's default server as the admin server and ADMIN_OWNER_ID as the bot's owner."""
+    return load_settings(
+        {
+            "CLIPPINGS_DB": str(tmp_path / "data" / "clippings.db"),
+            "CLIPPINGS_USER_DB": str(tmp_path / "data" / "members.db"),
+            "CLIPPINGS_CORPUS": str(corpus_copy),
+            "CLIPPINGS_ADMIN_GUILD_IDS": str(DEFAULT_GUILD_ID),
+            "CLIPPINGS_OWNER_IDS": str(ADMIN_OWNER_ID),
+        },
+        dotenv=False,
+    )
+
+
+@pytest.fixture
+async def admin_offline(admin_settings: Settings) -> AsyncIterator[OfflineDiscord]:
+    """The real bot on `admin_settings` through the offline stand-in; every request checked afterwards."""
+    async with OfflineDiscord(create_bot(admin_settings, sync_dev_guild=False)) as stand_in:
         yield stand_in
     assert recorded_errors(stand_in.requests) == []

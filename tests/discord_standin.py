@@ -23,8 +23,10 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import re
 import secrets
+import sys
 import time
 import zlib
 from collections import deque
@@ -1472,3 +1474,112 @@ def _fault_response(fault: _Fault) -> web.Response:
     if fault.status >= 500:
         return _error(fault.status, 0, f"{fault.status}: Internal Server Error")
     return _error(fault.status, 0, f"{fault.status}: stand-in fault")
+
+
+# ------------------------------------------------------------------------------------------ the bot process
+
+CLIPPINGS = Path(sys.executable).with_name("clippings")  # the console script of this environment
+ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
+
+
+def bot_env(
+    standin: DiscordStandIn, workdir: Path, *, token: str | None = None, **settings: str
+) -> dict[str, str]:
+    """The environment for `clippings run` against `standin`: every setting of .env.example set explicitly
+    (so a developer's .env cannot leak in), databases in `workdir`; `settings` override (CLIPPINGS_...)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLIPPINGS_", "DISCORD_"))}
+    for name in re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.M):
+        env[name] = ""
+    env.update(
+        DISCORD_TOKEN=token or standin.token,
+        CLIPPINGS_API_BASE=standin.api_base,
+        CLIPPINGS_DB=str(workdir / "clippings.db"),
+        CLIPPINGS_USER_DB=str(workdir / "members.db"),
+        CLIPPINGS_DEV_GUILD_ID=str(standin.guild_id),
+        CLIPPINGS_LOG_LEVEL="INFO",
+    )
+    env.update(settings)
+    return env
+
+
+class BotProcess:
+    """A `clippings` subcommand (default: `run`) in a subprocess; stderr (the log) and stdout kept by line."""
+
+    def __init__(self, env: dict[str, str], workdir: Path, *args: str) -> None:
+        self.env = env
+        self.workdir = workdir
+        self.args = args or ("run",)
+        self.stderr: list[str] = []
+        self.stdout: list[str] = []
+        self.proc: asyncio.subprocess.Process | None = None
+        self._readers: list[asyncio.Task[None]] = []
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            str(CLIPPINGS),
+            *self.args,
+            env=self.env,
+            cwd=self.workdir,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._readers = [
+            asyncio.create_task(self._read(self.proc.stdout, self.stdout)),
+            asyncio.create_task(self._read(self.proc.stderr, self.stderr)),
+        ]
+
+    @staticmethod
+    async def _read(stream: asyncio.StreamReader, into: list[str]) -> None:
+        async for raw in stream:
+            into.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.stderr)
+
+    def lines_matching(self, pattern: str | re.Pattern[str]) -> list[str]:
+        return [line for line in self.stderr if re.search(pattern, line)]
+
+    async def wait_line(self, pattern: str | re.Pattern[str], timeout: float, *, count: int = 1) -> str:
+        """Waits until `count` log lines match; AssertionError with the log when the process exits first
+        or time runs out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.lines_matching(pattern)
+            if len(found) >= count:
+                return found[count - 1]
+            assert self.proc is not None
+            if self.proc.returncode is not None or time.monotonic() > deadline:
+                state = f"exited {self.proc.returncode}" if self.proc.returncode is not None else "timed out"
+                raise AssertionError(f"clippings {state} before logging {pattern!r}; log:\n{self.log}")
+            await asyncio.sleep(0.05)
+
+    async def wait_exit(self, timeout: float) -> int:
+        assert self.proc is not None
+        code = await asyncio.wait_for(self.proc.wait(), timeout)
+        await asyncio.wait_for(asyncio.gather(*self._readers), 5)
+        return code
+
+    def peak_memory_mb(self) -> float | None:
+        """The process's peak resident memory so far (VmHWM), None once it has exited."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return None
+        found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        return int(found.group(1)) / 1024 if found else None
+
+    async def kill(self) -> None:
+        """Teardown: stop the process whatever state it is in (bounded)."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await asyncio.wait_for(self.proc.wait(), 5)
+        for reader in self._readers:
+            reader.cancel()

@@ -118,6 +118,11 @@ def test_sync_with_an_id_that_is_not_a_number(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- run against a local API (its base URL)
 
 
+def _json(data: object, status: int = 200) -> web.Response:
+    # Discord sends a bare "application/json" (discord.py reads bodies as JSON only with that exact type).
+    return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json")
+
+
 @pytest.fixture
 async def api() -> AsyncIterator[tuple[TestServer, asyncio.Event, list[str]]]:
     """A loopback API whose GET /users/@me rejects the token, or hangs for the "slow" one."""
@@ -129,7 +134,7 @@ async def api() -> AsyncIterator[tuple[TestServer, asyncio.Event, list[str]]]:
         reached.set()
         if request.headers.get("Authorization") == f"Bot {WELL_FORMED_TOKEN}x":
             await asyncio.sleep(3600)
-        return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        return _json({"message": "401: Unauthorized", "code": 0}, status=401)
 
     app = web.Application()
     app.router.add_get("/api/v10/users/@me", me)
@@ -185,6 +190,94 @@ async def test_a_signal_while_logging_in_stops_cleanly(
     assert process.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
     assert "Stopping: closing the connection and the database" in err.decode()
+
+
+@pytest.fixture
+async def accepting_api() -> AsyncIterator[tuple[TestServer, list[tuple[str, str, object]]]]:
+    """A loopback API that accepts the token and answers a command sync as Discord does."""
+    application_id = "1184000000000000001"
+    user = {"id": application_id, "username": "Clippings", "discriminator": "0", "avatar": None, "bot": True}
+    bodies: list[tuple[str, str, object]] = []
+
+    async def me(request: web.Request) -> web.StreamResponse:
+        return _json(user)
+
+    async def application(request: web.Request) -> web.StreamResponse:
+        return _json(
+            {
+                "id": application_id,
+                "name": "Clippings",
+                "description": "",
+                "icon": None,
+                "bot_public": False,
+                "bot_require_code_grant": False,
+                "owner": {**user, "id": "1", "bot": False},
+                "verify_key": "0" * 64,
+                "flags": 0,
+            }
+        )
+
+    async def put_commands(request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        bodies.append((request.method, request.path, body))
+        guild = request.match_info.get("guild_id")
+        answered = [
+            {
+                "id": str(1184000000000001000 + n),
+                "application_id": application_id,
+                "version": "1",
+                "default_member_permissions": None,
+                "type": 1,
+                **command,
+                **({"guild_id": guild} if guild else {}),
+            }
+            for n, command in enumerate(body)
+        ]
+        return _json(answered)
+
+    app = web.Application()
+    app.router.add_get("/api/v10/users/@me", me)
+    app.router.add_get("/api/v10/oauth2/applications/@me", application)
+    app.router.add_put("/api/v10/applications/{application_id}/commands", put_commands)
+    app.router.add_put("/api/v10/applications/{application_id}/guilds/{guild_id}/commands", put_commands)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield server, bodies
+    await server.close()
+
+
+async def test_sync_to_one_guild_prints_the_commands_and_sends_a_valid_body(
+    tmp_path: Path, corpus_db: Path, accepting_api: tuple[TestServer, list[tuple[str, str, object]]]
+) -> None:
+    server, bodies = accepting_api
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sync",
+        "--guild",
+        "4242",
+        cwd=tmp_path,
+        env=_env(
+            tmp_path,
+            DISCORD_TOKEN=WELL_FORMED_TOKEN,
+            CLIPPINGS_DB=str(corpus_db),
+            CLIPPINGS_API_BASE=f"http://127.0.0.1:{server.port}/api/v10",
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    [(method, path, body)] = bodies  # one guild, no global sync
+    assert (method, path) == ("PUT", "/api/v10/applications/1184000000000000001/guilds/4242/commands")
+    assert request_errors("PUT", path.removeprefix("/api/v10"), body) == []
+    assert isinstance(body, list)
+    names = sorted(command["name"] for command in body)
+    assert {"help", "partnership", "quote", "search"} <= set(names)
+    assert (
+        out.decode() == f"Synced {len(names)} commands to guild 4242: {', '.join('/' + n for n in names)}\n"
+    )
 
 
 # ---------------------------------------------------------------- ask and console: offline, no token

@@ -8,8 +8,11 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import discord
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from discord import app_commands
 from discord.ext import commands
 from openapi import command_errors, recorded_errors
@@ -285,3 +288,29 @@ def test_the_token_never_reaches_the_log(capsys: pytest.CaptureFixture[str]) -> 
 def test_an_unknown_log_level_is_a_settings_error() -> None:
     with pytest.raises(SettingsError, match="CLIPPINGS_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"):
         setup_logging("LOUD")
+
+
+async def test_a_server_error_from_discord_is_logged_without_the_token(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def fail(request: web.Request) -> web.Response:
+        return web.Response(status=500)
+
+    app = web.Application()
+    app.router.add_post("/api/v10/interactions/{id}/{token}/callback", fail)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    built = create_bot(load_settings({"CLIPPINGS_USER_DB": str(tmp_path / "m.db")}, dotenv=False), store)
+    token = "aW50ZXJhY3Rpb246MTE4NDAwMDAwMDAwMDAwMDAwMTpzZWNyZXQ"
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.client"):
+            async with (
+                aiohttp.ClientSession(trace_configs=[built.http.http_trace]) as session,
+                session.post(server.make_url(f"/api/v10/interactions/1/{token}/callback")) as response,
+            ):
+                assert response.status == 500
+    finally:
+        await server.close()
+    assert [r.getMessage() for r in caplog.records] == [
+        "Discord answered 500 to POST /api/v10/interactions/1/<token>/callback; retrying"
+    ]

@@ -14,7 +14,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
+from discord import app_commands
 
 from bot.config import BUNDLED_CORPUS
 from bot.offline import DEFAULT_USER_ID, OfflineDiscord, OfflineMessage
@@ -67,7 +69,9 @@ async def ask(offline: OfflineDiscord, text: str) -> OfflineMessage:
 # ---------------------------------------------------------------- /partnership
 
 
-async def test_partnership_leica_names_huawei_until_its_end_and_xiaomi_each_linked(offline: OfflineDiscord) -> None:
+async def test_partnership_leica_names_huawei_until_its_end_and_xiaomi_each_linked(
+    offline: OfflineDiscord,
+) -> None:
     message = await ask(offline, "/partnership leica")
     assert not message.ephemeral
     [embed] = message.embeds
@@ -88,7 +92,7 @@ async def test_partnership_zeiss_finds_nokia(offline: OfflineDiscord) -> None:
     message = await ask(offline, "/partnership zeiss")
     [embed] = message.embeds
     assert embed["title"] == "Partnerships of Carl Zeiss"
-    name, value = field_starting(embed, "Nokia")
+    _name, value = field_starting(embed, "Nokia")
     assert "Lumia 1020" in value
     for file in files_with(partnered("Nokia", "Carl Zeiss")):
         assert link_to(file) in value
@@ -98,8 +102,10 @@ async def test_partnership_zeiss_finds_nokia(offline: OfflineDiscord) -> None:
 async def test_every_spelling_of_a_company_is_one_company(offline: OfflineDiscord, spelling: str) -> None:
     reference = (await ask(offline, "/company leica")).embeds
     assert (await ask(offline, f"/company {spelling}")).embeds == reference
-    assert (await ask(offline, f"/partnership company:{spelling}")).embeds[0]["title"].startswith(
-        "Partnerships of Leica"
+    assert (
+        (await ask(offline, f"/partnership company:{spelling}"))
+        .embeds[0]["title"]
+        .startswith("Partnerships of Leica")
     )
 
 
@@ -115,12 +121,16 @@ async def test_an_unknown_company_suggests_close_names(offline: OfflineDiscord) 
 # ---------------------------------------------------------------- /quote
 
 
-async def test_quote_kaltner_is_verbatim_with_role_and_links_to_all_three_articles(offline: OfflineDiscord) -> None:
+async def test_quote_kaltner_is_verbatim_with_role_and_links_to_all_three_articles(
+    offline: OfflineDiscord,
+) -> None:
     message = await ask(offline, "/quote kaltner")
     [embed] = message.embeds
     sources = files_with(quoted("Oliver Kaltner"))
     assert len(sources) == 3
-    checks = {q["verbatim_check"] for f in sources for q in GOLD[f]["quotes"] if q["speaker"] == "Oliver Kaltner"}
+    checks = {
+        q["verbatim_check"] for f in sources for q in GOLD[f]["quotes"] if q["speaker"] == "Oliver Kaltner"
+    }
     for words in checks:
         assert words in embed["description"]
     assert embed["description"].startswith("“")
@@ -134,7 +144,9 @@ async def test_quote_kaltner_is_verbatim_with_role_and_links_to_all_three_articl
 
 
 async def test_quote_forgives_a_typo(offline: OfflineDiscord) -> None:
-    assert (await ask(offline, "/quote kaltnr")).embeds == (await ask(offline, "/quote Oliver Kaltner")).embeds
+    assert (await ask(offline, "/quote kaltnr")).embeds == (
+        await ask(offline, "/quote Oliver Kaltner")
+    ).embeds
 
 
 async def test_several_quotes_page_one_at_a_time(offline: OfflineDiscord) -> None:
@@ -149,9 +161,8 @@ async def test_several_quotes_page_one_at_a_time(offline: OfflineDiscord) -> Non
     seen.append(message.embeds[0]["description"])
     for quote in gold:
         assert any(quote["verbatim_check"] in text for text in seen)
-    assert all(text.endswith("— **Lei Jun**, founder, chairman and CEO, Xiaomi Group") for text in seen) or all(
-        "**Lei Jun**" in text for text in seen
-    )
+    # the role as each article states it at the time: "founder, chairman and CEO, Xiaomi Group", "CEO, Xiaomi"
+    assert all(re.search(r"\n\n— \*\*Lei Jun\*\*, [^\n]*CEO, Xiaomi[^\n]*$", text) for text in seen)
 
 
 async def test_quote_about_filters_by_a_word(offline: OfflineDiscord) -> None:
@@ -163,10 +174,11 @@ async def test_quote_about_filters_by_a_word(offline: OfflineDiscord) -> None:
     assert nothing.content == "No quotes from Oliver Kaltner about “xylophone”."
 
 
-async def test_an_unknown_person_suggests_close_names(offline: OfflineDiscord) -> None:
+async def test_a_misspelt_surname_finds_the_person_and_a_stranger_is_unknown(offline: OfflineDiscord) -> None:
     message = await ask(offline, "/quote person:Kaufman")
-    if message.embeds:  # a typo this close resolves on its own
-        assert "**Andreas Kaufmann**" in message.embeds[0]["description"]
+    assert message.embeds[0]["description"].endswith(
+        "— **Andreas Kaufmann**, majority shareholder and chairman of the supervisory board, Leica Camera AG"
+    )
     nobody = await ask(offline, "/quote person:Zzyzx Qwertyuiop")
     assert nobody.ephemeral
     assert nobody.content.startswith("No person called “Zzyzx Qwertyuiop”")
@@ -207,7 +219,7 @@ async def test_company_profile_shows_partners_people_and_articles(offline: Offli
 async def test_article_by_autocompleted_id_shows_the_card(offline: OfflineDiscord) -> None:
     file = "004_7c3b7d351971b1ca.txt"
     choices = await offline.autocomplete("/article", "article", "leica teams")
-    [(label, value)] = [c for c in choices if str(c[0]).startswith(MANIFEST[file]["title"])]
+    [(_label, value)] = [c for c in choices if str(c[0]).startswith(MANIFEST[file]["title"])]
     [embed] = (await ask(offline, f"/article article:{value}")).embeds
     assert embed["title"] == MANIFEST[file]["title"]
     assert embed["url"] == URL[file]
@@ -221,7 +233,9 @@ async def test_article_by_autocompleted_id_shows_the_card(offline: OfflineDiscor
     assert len(found) == 3
 
 
-@pytest.mark.parametrize("given", ["004_7c3b7d351971b1ca.txt", "Leica teams up with Xiaomi in new smartphone imaging deal"])
+@pytest.mark.parametrize(
+    "given", ["004_7c3b7d351971b1ca.txt", "Leica teams up with Xiaomi in new smartphone imaging deal"]
+)
 async def test_article_by_file_name_or_title(offline: OfflineDiscord, given: str) -> None:
     [embed] = (await ask(offline, f"/article article:{given}")).embeds
     assert embed["url"] == URL["004_7c3b7d351971b1ca.txt"]
@@ -240,7 +254,12 @@ def timeline_lines(message: OfflineMessage) -> list[str]:
     return [line for embed in message.embeds for line in embed["description"].split("\n\n")]
 
 
-DATE_ORDER = {m: n for n, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+DATE_ORDER = {
+    m: n
+    for n, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 
 
 def sort_key(line: str) -> tuple[int, int, int]:
@@ -330,7 +349,9 @@ async def test_search_has_a_per_user_cooldown(offline: OfflineDiscord) -> None:
         ("/timeline", "company", "xia", "Xiaomi"),
     ],
 )
-async def test_names_autocomplete(offline: OfflineDiscord, command: str, option: str, typed: str, expected: str) -> None:
+async def test_names_autocomplete(
+    offline: OfflineDiscord, command: str, option: str, typed: str, expected: str
+) -> None:
     choices = await offline.autocomplete(command, option, typed)
     assert expected in [name for name, _ in choices]
     assert len(choices) <= 25
@@ -358,6 +379,16 @@ async def test_help_lists_every_command_with_a_live_example(offline: OfflineDisc
     assert quoted_example.embeds and not quoted_example.ephemeral
 
 
+async def test_a_new_command_appears_in_help_with_an_example(offline: OfflineDiscord) -> None:
+    @app_commands.command(name="dice", description="Roll a die.")
+    async def dice(interaction: discord.Interaction, sides: app_commands.Range[int, 2, 20]) -> None:
+        await interaction.response.send_message(str(sides))
+
+    offline.bot.tree.add_command(dice)
+    text = "\n".join(embed["description"] for embed in (await ask(offline, "/help")).embeds)
+    assert "`/dice sides:` — Roll a die.\nExample: `/dice sides:2`" in text
+
+
 async def test_about_gives_corpus_size_and_version(offline: OfflineDiscord) -> None:
     [embed] = (await ask(offline, "/about")).embeds
     found = fields(embed)
@@ -367,8 +398,17 @@ async def test_about_gives_corpus_size_and_version(offline: OfflineDiscord) -> N
 
 
 async def test_every_answer_is_sent_without_pings(offline: OfflineDiscord) -> None:
-    for text in ("/partnership leica", "/quote kaltner", "/search leica", "/help", "/about", "/quote nobody-at-all"):
+    for text in (
+        "/partnership leica",
+        "/quote kaltner",
+        "/search leica",
+        "/help",
+        "/about",
+        "/quote nobody-at-all",
+    ):
         await ask(offline, text)
-    bodies = [r.json["data"] for r in offline.requests if r.path.endswith("/callback") and r.json["type"] == 4]
+    bodies = [
+        r.json["data"] for r in offline.requests if r.path.endswith("/callback") and r.json["type"] == 4
+    ]
     assert len(bodies) == 6
     assert all(body["allowed_mentions"] == {"parse": []} for body in bodies)

@@ -7,110 +7,21 @@ tests start their own. Every wait is bounded.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from discord_standin import DiscordStandIn, InteractionRecord, make_token
+from discord_standin import BotProcess, DiscordStandIn, InteractionRecord, bot_env, make_token
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-CLIPPINGS = Path(sys.executable).with_name("clippings")
-ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
 START_TIMEOUT = 30.0
 READY_LINE = re.compile(r"Ready as \S+ in 1 servers; 5 articles, \d+ quotes, \d+ partnerships")
-
-
-def bot_env(standin: DiscordStandIn, workdir: Path, *, token: str | None = None) -> dict[str, str]:
-    """The process environment: every setting of .env.example set explicitly (so a developer's .env
-    cannot leak in), pointing at the stand-in and at databases in `workdir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLIPPINGS_", "DISCORD_"))}
-    for name in re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.M):
-        env[name] = ""
-    env.update(
-        DISCORD_TOKEN=token or standin.token,
-        CLIPPINGS_API_BASE=standin.api_base,
-        CLIPPINGS_DB=str(workdir / "clippings.db"),
-        CLIPPINGS_USER_DB=str(workdir / "members.db"),
-        CLIPPINGS_DEV_GUILD_ID=str(standin.guild_id),
-        CLIPPINGS_LOG_LEVEL="INFO",
-    )
-    return env
-
-
-class BotProcess:
-    """`clippings run` in a subprocess; its stderr (the log) and stdout collected line by line."""
-
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.env = env
-        self.workdir = workdir
-        self.stderr: list[str] = []
-        self.stdout: list[str] = []
-        self.proc: asyncio.subprocess.Process | None = None
-        self._readers: list[asyncio.Task[None]] = []
-
-    async def start(self) -> None:
-        self.proc = await asyncio.create_subprocess_exec(
-            str(CLIPPINGS),
-            "run",
-            env=self.env,
-            cwd=self.workdir,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        assert self.proc.stdout is not None and self.proc.stderr is not None
-        self._readers = [
-            asyncio.create_task(self._read(self.proc.stdout, self.stdout)),
-            asyncio.create_task(self._read(self.proc.stderr, self.stderr)),
-        ]
-
-    @staticmethod
-    async def _read(stream: asyncio.StreamReader, into: list[str]) -> None:
-        async for raw in stream:
-            into.append(raw.decode("utf-8", "replace").rstrip("\n"))
-
-    @property
-    def log(self) -> str:
-        return "\n".join(self.stderr)
-
-    def lines_matching(self, pattern: str | re.Pattern[str]) -> list[str]:
-        return [line for line in self.stderr if re.search(pattern, line)]
-
-    async def wait_line(self, pattern: str | re.Pattern[str], timeout: float, *, count: int = 1) -> str:
-        """Waits until `count` log lines match; fails with the log when the bot exits or time runs out."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.lines_matching(pattern)
-            if len(found) >= count:
-                return found[count - 1]
-            assert self.proc is not None
-            if self.proc.returncode is not None or time.monotonic() > deadline:
-                state = f"exited {self.proc.returncode}" if self.proc.returncode is not None else "timed out"
-                pytest.fail(f"bot {state} before logging {pattern!r}; log:\n{self.log}")
-            await asyncio.sleep(0.05)
-
-    async def wait_exit(self, timeout: float) -> int:
-        assert self.proc is not None
-        code = await asyncio.wait_for(self.proc.wait(), timeout)
-        await asyncio.wait_for(asyncio.gather(*self._readers), 5)
-        return code
-
-    async def kill(self) -> None:
-        """Teardown: stop the process whatever state it is in (bounded)."""
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-            await asyncio.wait_for(self.proc.wait(), 5)
-        for reader in self._readers:
-            reader.cancel()
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")

@@ -24,7 +24,9 @@ from db.models import (
 )
 
 
-def source(n: int = 1, *, url: str | None = "default", publisher: str | None = "Daily Lens", date: str | None = None):
+def source(
+    n: int = 1, *, url: str | None = "default", publisher: str | None = "Daily Lens", date: str | None = None
+):
     return Source(
         article_id=n,
         file=f"{n:03d}_file.txt",
@@ -64,8 +66,13 @@ def test_dates_are_shown_at_their_precision(iso: str, shown: str) -> None:
     assert embeds.format_date(iso) == shown
 
 
-def test_an_unparseable_date_is_shown_as_given_and_escaped() -> None:
-    assert embeds.format_date("spring *2015*") == "spring \\*2015\\*"
+def test_an_unparseable_date_is_shown_as_given_and_escaped_where_it_is_shown() -> None:
+    assert embeds.format_date("spring *2015*") == "spring *2015*"
+    event = TimelineEvent("spring *2015*", "Launch", (), source(1, date="late_2015"))
+    [page] = embeds.timeline_pages([event])
+    assert (page.description or "").startswith(
+        "**spring \\*2015\\*** · Launch — [Daily Lens, late\\_2015](https://news.example.com/story-1)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -126,7 +133,10 @@ def test_links_are_markdown_with_escaped_titles_and_safe_urls() -> None:
 
 def test_a_source_line_names_publisher_and_date() -> None:
     line = embeds.source_line(source(3, date="2016-02-25"))
-    assert line == "[Optics firm signs deal number 3](https://news.example.com/story-3) — Daily Lens, 25 Feb 2016"
+    assert (
+        line
+        == "[Optics firm signs deal number 3](https://news.example.com/story-3) — Daily Lens, 25 Feb 2016"
+    )
 
 
 def test_a_source_without_url_is_a_plain_title() -> None:
@@ -162,7 +172,9 @@ def test_join_items_keeps_whole_items() -> None:
 # ---------------------------------------------------------------- answers
 
 
-def partnership(n: int, partner: str, started: str | None, ended: str | None, sources: int = 1) -> PartnershipInfo:
+def partnership(
+    n: int, partner: str, started: str | None, ended: str | None, sources: int = 1
+) -> PartnershipInfo:
     return PartnershipInfo(
         id=n,
         company="Lumen Optik",
@@ -178,16 +190,23 @@ def partnership(n: int, partner: str, started: str | None, ended: str | None, so
 def test_partnership_page_names_each_partner_with_dates_and_sources() -> None:
     pages = embeds.partnership_pages(
         "Lumen Optik",
-        [partnership(1, "Handset Co", "2016", "2022-03-31"), partnership(2, "Phone Maker", "2022-05-23", None)],
+        [
+            partnership(1, "Handset Co", "2016", "2022-03-31"),
+            partnership(2, "Phone Maker", "2022-05-23", None),
+        ],
     )
     assert len(pages) == 1
     page = pages[0]
     assert page.title == "Partnerships of Lumen Optik"
     assert page.colour == embeds.COLOURS["partnership"]
-    assert [f.name for f in page.fields] == ["Handset Co · 2016 – 31 Mar 2022", "Phone Maker · since 23 May 2022"]
-    assert page.fields[0].value.splitlines()[0] == "Ended · Phone X1, Phone X2"
-    assert "[Optics firm signs deal number 100](https://news.example.com/story-100) — Daily Lens, 7 Mar 2019" in (
-        page.fields[0].value or ""
+    assert [f.name for f in page.fields] == [
+        "Handset Co · 2016 – 31 Mar 2022",
+        "Phone Maker · since 23 May 2022",
+    ]
+    assert (page.fields[0].value or "").splitlines()[0] == "Ended · Phone X1, Phone X2"
+    assert (
+        "[Optics firm signs deal number 100](https://news.example.com/story-100) — Daily Lens, 7 Mar 2019"
+        in (page.fields[0].value or "")
     )
     assert "(https://news.example.com/story-200)" in (page.fields[1].value or "")
 
@@ -224,7 +243,8 @@ def test_a_quote_page_is_verbatim_with_speaker_role_and_every_source() -> None:
     assert page.description == "“We see further together.”\n\n— **Greta Lindqvist**, CEO, Lumen Optik AG"
     assert page.fields[0].name == "Sources (3)"
     assert page.fields[0].value == "\n".join(
-        f"[Optics firm signs deal number {n}](https://news.example.com/story-{n}) — Daily Lens, {20 + n} Feb 2016"
+        f"[Optics firm signs deal number {n}](https://news.example.com/story-{n})"
+        f" — Daily Lens, {20 + n} Feb 2016"
         for n in (1, 2, 3)
     )
 
@@ -260,7 +280,12 @@ def test_quote_markdown_is_escaped() -> None:
 
 def test_search_pages_rank_hits_with_bold_matches() -> None:
     hits = [
-        SearchHit("article", "Optics firm signs deal number 1", f"a new {HIGHLIGHT_START}lens{HIGHLIGHT_END}", source(1)),
+        SearchHit(
+            "article",
+            "Optics firm signs deal number 1",
+            f"a new {HIGHLIGHT_START}lens{HIGHLIGHT_END}",
+            source(1),
+        ),
         SearchHit(
             "quote",
             "Optics firm signs deal number 2",
@@ -272,7 +297,8 @@ def test_search_pages_rank_hits_with_bold_matches() -> None:
     [page] = embeds.search_pages("lens", hits)
     assert page.title == "Search: “lens”"
     assert page.description == (
-        "**1.** [Optics firm signs deal number 1](https://news.example.com/story-1) — Daily Lens, 7 Mar 2019\n"
+        "**1.** [Optics firm signs deal number 1](https://news.example.com/story-1)"
+        " — Daily Lens, 7 Mar 2019\n"
         "a new **lens**\n\n"
         "**2.** Quote by **Greta Lindqvist** in [Optics firm signs deal number 2](https://news.example.com/story-2)"
         " — Daily Lens, 7 Mar 2019\n“the **lens** matters”"
@@ -304,6 +330,8 @@ def test_timeline_lines_show_precision_and_link() -> None:
         "**31 Mar 2022** · Cooperation ended (Handset Co, Lumen Optik) — "
         "[Daily Lens, 7 Mar 2019](https://news.example.com/story-3)"
     )
+    [capped] = embeds.timeline_pages(events, more=True)
+    assert capped.footer.text == "the first 3 events"
     [filtered] = embeds.timeline_pages(events[:1], "Handset Co")
     assert filtered.title == "Timeline of Handset Co"
     assert "(Handset Co)" not in (filtered.description or "")
@@ -336,7 +364,9 @@ def test_person_profile_lists_roles_partnerships_and_articles() -> None:
         "**Lumen Optik – Handset Co** · 2016 – 31 Mar 2022 · Ended · "
         "[Daily Lens, 7 Mar 2019](https://news.example.com/story-100)"
     )
-    assert (fields["Articles (3)"] or "").startswith("[Optics firm signs deal number 3](https://news.example.com/story-3)")
+    assert (fields["Articles (3)"] or "").startswith(
+        "[Optics firm signs deal number 3](https://news.example.com/story-3)"
+    )
 
 
 def test_huge_profiles_stay_inside_the_limits() -> None:
@@ -382,7 +412,8 @@ def test_article_card() -> None:
     assert embed.title == "Optics firm signs deal number 5"
     assert embed.url == "https://news.example.com/story-5"
     assert embed.description == (
-        "By Sam Writer · Daily Lens, 24 May 2022\n\nLumen Optik and Phone Maker announced a \\*long-term\\* deal."
+        "By Sam Writer · Daily Lens, 24 May 2022\n\n"
+        "Lumen Optik and Phone Maker announced a \\*long-term\\* deal."
     )
     fields = {f.name: f.value for f in embed.fields}
     assert fields["People (2)"] == "Greta Lindqvist, Wei Chen"
@@ -408,14 +439,22 @@ def test_a_huge_article_card_stays_inside_the_limits() -> None:
 def test_not_found_suggests_up_to_three_escaped_names() -> None:
     message = embeds.not_found_message("company", "lieca_*", ["Lumen_Optik", "B", "C", "D"])
     assert message == "No company called “lieca\\_\\*”. Did you mean: **Lumen\\_Optik**, **B**, **C**?"
-    assert embeds.not_found_message("person", "@everyone", []) == "No person called “@\u200beveryone” in the clippings."
+    assert (
+        embeds.not_found_message("person", "@everyone", [])
+        == "No person called “@\u200beveryone” in the clippings."
+    )
 
 
 def test_help_and_about() -> None:
-    entries = [embeds.HelpEntry(f"/cmd{n} name:", f"Does thing {n}.", f"/cmd{n} name:Example") for n in range(30)]
+    entries = [
+        embeds.HelpEntry(f"/cmd{n} name:", f"Does thing {n}.", f"/cmd{n} name:Example") for n in range(30)
+    ]
     pages = embeds.help_pages(entries)
     assert len(pages) == 3
-    assert (pages[0].description or "").splitlines()[2:4] == ["`/cmd0 name:` — Does thing 0.", "Example: `/cmd0 name:Example`"]
+    assert (pages[0].description or "").splitlines()[2:4] == [
+        "`/cmd0 name:` — Does thing 0.",
+        "Example: `/cmd0 name:Example`",
+    ]
     about = embeds.about_embed(
         CorpusStats(5, 9, 1, 12, 1, 10, "2024-06-01T10:30:00+00:00"), version="0.1.0", library="2.7.1"
     )

@@ -29,7 +29,7 @@ from bot.offline import (
     parse_invocation,
     render,
 )
-from bot.views import NOT_YOURS, Paginator
+from bot.views import EXPIRED, NOT_YOURS, Paginator, setup_views
 
 FRUIT = ["apple", "apricot", "banana", "cherry"]
 
@@ -54,6 +54,7 @@ def _bot() -> commands.Bot:
         allowed_mentions=discord.AllowedMentions.none(),
     )
     tree = bot.tree
+    setup_views(bot)
 
     @tree.command(description="Repeat some text")
     @app_commands.describe(text="What to say", times="How often", loud="Shout it", who="Whom to greet")
@@ -290,6 +291,9 @@ async def test_buttons_switch_off_when_the_view_times_out(stand_in: OfflineDisco
     assert all(b.disabled for b in result.message.buttons)
     with pytest.raises(InvocationError, match="is switched off"):
         await stand_in.click(result.message, "Next ›")
+    # A client that has not seen the edit yet can still send the click; the bot says the buttons expired.
+    late = await stand_in.click(result.message, "Next ›", stale=True)
+    assert (late.message.content, late.message.ephemeral) == (EXPIRED, True)
 
 
 async def test_pressing_a_button_that_does_not_exist(stand_in: OfflineDiscord) -> None:

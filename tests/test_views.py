@@ -41,7 +41,9 @@ def make_bot() -> commands.Bot:
     )
 
     @bot.tree.command(description="Page through some embeds")
-    async def book(interaction: discord.Interaction, count: app_commands.Range[int, 1, 9], private: bool = False) -> None:
+    async def book(
+        interaction: discord.Interaction, count: app_commands.Range[int, 1, 9], private: bool = False
+    ) -> None:
         await Paginator(pages(count), interaction.user.id).start(interaction, ephemeral=private)
 
     @bot.tree.command(description="Buttons that fail")
@@ -88,7 +90,13 @@ async def test_previous_and_next_move_through_three_pages(offline: OfflineDiscor
 
 async def test_longer_lists_have_first_and_last(offline: OfflineDiscord) -> None:
     message = (await offline.invoke("/book count:5")).message
-    assert [label for label, _ in labels(message)] == ["« First", "‹ Previous", "Page 1 of 5", "Next ›", "Last »"]
+    assert [label for label, _ in labels(message)] == [
+        "« First",
+        "‹ Previous",
+        "Page 1 of 5",
+        "Next ›",
+        "Last »",
+    ]
     await offline.click(message, "Last »")
     assert title(message) == "Page 5 title"
     assert labels(message)[3:] == [("Next ›", True), ("Last »", True)]
@@ -118,7 +126,9 @@ async def test_buttons_switch_off_when_they_time_out(offline: OfflineDiscord) ->
     await offline.click(message, "Next ›")
     result = await offline.time_out_views()
     assert result.errors == []
-    assert [(r.method, r.path.rsplit("/", 2)[-2:]) for r in result.requests] == [("PATCH", ["messages", "@original"])]
+    assert [(r.method, r.path.rsplit("/", 2)[-2:]) for r in result.requests] == [
+        ("PATCH", ["messages", "@original"])
+    ]
     assert labels(message) == [("‹ Previous", True), ("Page 2 of 3", True), ("Next ›", True)]
     assert title(message) == "Page 2 title"
 

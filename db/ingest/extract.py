@@ -39,12 +39,14 @@ from db.models import (
 
 # ---------------------------------------------------------------- vocabulary (general English, no names)
 
-_UP = "A-ZÀ-ÖØ-Þ"
-_LO = "a-zß-öø-ÿ"
-CAP = rf"[{_UP}][{_UP}{_LO}0-9]*(?:['’-][{_UP}][{_UP}{_LO}]+)*"
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+CAP = rf"[{_UP}][^\W_]*(?:['’-][{_UP}][^\W_]+)*"
 _PARTICLE = r"(?:van|von|der|den|de|da|di|du|del|della|la|le|bin|ibn|al|el|ben|dos|das)"
 # A run of capitalised words: the raw material of names ("Acme Widgets AG", "Dr Jane Q. Doe").
-NAME = rf"{CAP}\.?(?:[ ]+(?:{_PARTICLE}[ ]+)*(?:{CAP}|[{_UP}]\.)(?:[ ]*\([{_UP}]{{2,6}}\))?)*"
+NAME = (
+    rf"{CAP}\.?(?:[ ]+(?:{_PARTICLE}[ ]+)*(?:(?:Inc|Corp|Co|Ltd|Jr|Sr)\.|{CAP}|[{_UP}]\.)"
+    rf"(?:[ ]*\([{_UP}]{{2,6}}\))?)*"
+)
 ORGNAME = rf"(?:@\w+|{NAME})"
 
 SPEECH_VERBS = (
@@ -54,50 +56,73 @@ SPEECH_VERBS = (
     "acknowledges|acknowledged|admits|admitted|claims|claimed|replies|replied|responds|responded|"
     "recalls|recalled|observes|observed|remarks|remarked|tweets|tweeted|posted|announced|announces|"
     "concludes|concluded|predicts|predicted|asks|asked|jokes|joked|quipped|quips|points out|pointed out|"
-    "according to"
+    "[Aa]ccording to"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _VERB_AT_START = re.compile(rf"\s*(?:{SPEECH_VERBS})\b")
 
 ROLE_WORDS = frozenset(
-    """ceo cfo cto coo cmo cio cso cpo chief president vice-president chairman chairwoman chairperson chair
-    founder co-founder cofounder director head manager spokesperson spokesman spokeswoman officer executive
-    vp svp evp analyst minister secretary shareholder owner partner principal lead leader engineer scientist
-    professor researcher editor governor senator mayor chancellor dean commissioner economist strategist
-    adviser advisor consultant designer architect producer treasurer trustee ambassador attorney lawyer
-    counsel md boss deputy correspondent reporter photographer inventor creator member representative
-    investor premier captain coach curator author writer journalist expert specialist""".split()
+    (
+        "ceo", "cfo", "cto", "coo", "cmo", "cio", "cso", "cpo", "chief", "president", "vice-president",
+        "chairman", "chairwoman", "chairperson", "chair", "founder", "co-founder", "cofounder", "director",
+        "head", "manager", "spokesperson", "spokesman", "spokeswoman", "officer", "executive", "vp", "svp",
+        "evp", "analyst", "minister", "secretary", "shareholder", "owner", "partner", "principal", "lead",
+        "leader", "engineer", "scientist", "professor", "researcher", "editor", "governor", "senator",
+        "mayor", "chancellor", "dean", "commissioner", "economist", "strategist", "adviser", "advisor",
+        "consultant", "designer", "architect", "producer", "treasurer", "trustee", "ambassador", "attorney",
+        "lawyer", "counsel", "md", "boss", "deputy", "correspondent", "reporter", "photographer", "inventor",
+        "creator", "member", "representative", "investor", "premier", "captain", "coach", "curator", "author",
+        "writer", "journalist", "expert", "specialist"
+    )
 )
 ROLE_MODIFIERS = frozenset(
-    """senior junior executive chief vice deputy managing general global regional former interim acting
-    co founding lead principal head country associate assistant technical financial operating marketing
-    product creative majority minority independent non-executive board group company and of the""".split()
+    (
+        "senior", "junior", "executive", "chief", "vice", "deputy", "managing", "general", "global",
+        "regional", "former", "interim", "acting", "co", "founding", "lead", "principal", "head", "country",
+        "associate", "assistant", "technical", "financial", "operating", "marketing", "product", "creative",
+        "majority", "minority", "independent", "non-executive", "board", "group", "company", "and", "of",
+        "the"
+    )
 )
 _ROLEISH = ROLE_WORDS | ROLE_MODIFIERS
 # Words that make a capitalised run an organisation, a place or a thing rather than a person.
 NON_PERSON_WORDS = LEGAL_SUFFIXES | frozenset(
-    """camera cameras electronics technologies technology tech systems labs lab authority reviews review
-    times news media capital partners ventures networks network mobile software association council
-    foundation society club department ministry government university institute agency bank motors
-    industries international global solutions services communications telecom airlines studios games
-    entertainment records press post journal magazine daily weekly herald tribune gazette online digital
-    interactive analytics research consulting insights intelligence markets securities investments fund
-    trust commission office board committee court police army party union school college hospital center
-    centre museum store brands list awards show conference summit expo festival series edition pro ultra
-    plus max mini lite phone phones watch zoom business consumer division bg release street avenue road
-    city county state republic kingdom east west north south world day week month year optics imaging
-    semiconductor semiconductors robotics energy audio devices photonics instruments cloud project""".split()
+    (
+        "camera", "cameras", "electronics", "technologies", "technology", "tech", "systems", "labs", "lab",
+        "authority", "reviews", "review", "times", "news", "media", "capital", "partners", "ventures",
+        "networks", "network", "mobile", "software", "association", "council", "foundation", "society",
+        "club", "department", "ministry", "government", "university", "institute", "agency", "bank", "motors",
+        "industries", "international", "global", "solutions", "services", "communications", "telecom",
+        "airlines", "studios", "games", "entertainment", "records", "press", "post", "journal", "magazine",
+        "daily", "weekly", "herald", "tribune", "gazette", "online", "digital", "interactive", "analytics",
+        "research", "consulting", "insights", "intelligence", "markets", "securities", "investments", "fund",
+        "trust", "commission", "office", "board", "committee", "court", "police", "army", "party", "union",
+        "school", "college", "hospital", "center", "centre", "museum", "store", "brands", "list", "awards",
+        "show", "conference", "summit", "expo", "festival", "series", "edition", "pro", "ultra", "plus",
+        "max", "mini", "lite", "phone", "phones", "watch", "zoom", "business", "consumer", "division", "bg",
+        "release", "street", "avenue", "road", "city", "county", "state", "republic", "kingdom", "east",
+        "west", "north", "south", "world", "day", "week", "month", "year", "optics", "imaging",
+        "semiconductor", "semiconductors", "robotics", "energy", "audio", "devices", "photonics",
+        "instruments", "cloud", "project"
+    )
 )
 STOP_CAPS = frozenset(
-    """the a an in on at for with from by to of and but or if when while as after before since until during
-    despite although though however meanwhile today yesterday tomorrow last next this that these those it its
-    he she they we i you our their his her my your there here what which who why how where both neither
-    either each every all some many most such also even initially finally according previous related new
-    expect could would should will can may might must one two three first second another other more less
-    only just still yet so then thus therefore indeed instead besides moreover furthermore overall now later
-    earlier recently currently soon once again not no yes do does did is are was were be been being has have
-    had let see read watch click sign join share follow get find learn mr mrs ms dr prof sir dame
-    monday tuesday wednesday thursday friday saturday sunday press""".split()
+    (
+        "the", "a", "an", "in", "on", "at", "for", "with", "from", "by", "to", "of", "and", "but", "or", "if",
+        "when", "while", "as", "after", "before", "since", "until", "during", "despite", "although", "though",
+        "however", "meanwhile", "today", "yesterday", "tomorrow", "last", "next", "this", "that", "these",
+        "those", "it", "its", "he", "she", "they", "we", "i", "you", "our", "their", "his", "her", "my",
+        "your", "there", "here", "what", "which", "who", "why", "how", "where", "both", "neither", "either",
+        "each", "every", "all", "some", "many", "most", "such", "also", "even", "initially", "finally",
+        "according", "previous", "related", "new", "expect", "could", "would", "should", "will", "can", "may",
+        "might", "must", "one", "two", "three", "first", "second", "another", "other", "more", "less", "only",
+        "just", "still", "yet", "so", "then", "thus", "therefore", "indeed", "instead", "besides", "moreover",
+        "furthermore", "overall", "now", "later", "earlier", "recently", "currently", "soon", "once", "again",
+        "not", "no", "yes", "do", "does", "did", "is", "are", "was", "were", "be", "been", "being", "has",
+        "have", "had", "let", "see", "read", "watch", "click", "sign", "join", "share", "follow", "get",
+        "find", "learn", "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "monday", "tuesday", "wednesday",
+        "thursday", "friday", "saturday", "sunday", "press"
+    )
 )
 _MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
@@ -105,37 +130,71 @@ _MONTHS = {
     "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
 _LEGAL_CASED = frozenset(
-    "AG Inc Ltd GmbH Corp Co plc PLC LLC Group Holdings SA NV Limited Corporation Incorporated".split()
+    (
+        "AG", "Inc", "Ltd", "GmbH", "Corp", "Co", "plc", "PLC", "LLC", "Group", "Holdings", "SA", "NV",
+        "Limited", "Corporation", "Incorporated"
+    )
 )
 _COMPANY_NOUNS = frozenset(
-    """maker makers manufacturer company firm giant brand retailer carrier operator vendor supplier rival
-    competitor chipmaker startup start-up conglomerate oem provider specialist outfit website publication
-    newspaper outlet site magazine agency subsidiary studio label""".split()
+    (
+        "maker", "makers", "manufacturer", "company", "firm", "giant", "brand", "retailer", "carrier",
+        "operator", "vendor", "supplier", "rival", "competitor", "chipmaker", "startup", "start-up",
+        "conglomerate", "oem", "provider", "specialist", "outfit", "website", "publication", "newspaper",
+        "outlet", "site", "magazine", "agency", "subsidiary", "studio", "label"
+    )
 )
-_PERSONISH_NOUNS = frozenset("rival competitor specialist outfit studio label agency".split())
+_PERSONISH_NOUNS = frozenset(["rival", "competitor", "specialist", "outfit", "studio", "label", "agency"])
 _PRODUCT_NOUNS = frozenset(
-    "phone phones smartphone smartphones handset handsets device devices camera cameras chip chips processor "
-    "processors laptop laptops tablet tablets product products items models flagship flagships".split()
+    (
+        "phone", "phones", "smartphone", "smartphones", "handset", "handsets", "device", "devices", "camera",
+        "cameras", "chip", "chips", "processor", "processors", "laptop", "laptops", "tablet", "tablets",
+        "product", "products", "items", "models", "flagship", "flagships"
+    )
 )
 # Capitalised words that a number follows without making a product ("Article 5", "Phase 2").
 _COUNT_NOUNS = frozenset(
-    """article section chapter phase level stage round part top number no page day week year room gate floor
-    act title category grade class group tier route highway channel terminal q h covid season episode
-    volume issue version world""".split()
+    (
+        "article", "section", "chapter", "phase", "level", "stage", "round", "part", "top", "number", "no",
+        "page", "day", "week", "year", "room", "gate", "floor", "act", "title", "category", "grade", "class",
+        "group", "tier", "route", "highway", "channel", "terminal", "q", "h", "covid", "season", "episode",
+        "volume", "issue", "version", "world"
+    )
 )
-_MODEL_SUFFIXES = frozenset("Pro Ultra Plus Max Mini Lite Edge Note Neo Prime Gen +".split())
-_MONTH_PREFIXES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_ABBREVIATIONS = frozenset(
-    "dr mr mrs ms prof st inc corp co ltd jr sr vs no gen sen rep gov mt ft approx etc fig jan feb mar apr "
-    "jun jul aug sep sept oct nov dec e.g i.e u.s u.k".split()
+_MODEL_SUFFIXES = frozenset(
+    ("Pro", "Ultra", "Plus", "Max", "Mini", "Lite", "Edge", "Note", "Neo", "Prime", "Gen", "+")
 )
+_MODEL_WORDS = frozenset(w.lower() for w in _MODEL_SUFFIXES)
+_MONTH_START = re.compile("Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
 _QUOTE_MARKS = "\"“”‘’"
+_STOP_OR_HONORIFIC = STOP_CAPS | HONORIFICS
+# Words that make a capitalised name an organisation that can speak ("the Transport Ministry said").
+_ORG_WORDS = LEGAL_SUFFIXES | frozenset(
+    (
+        "ministry", "department", "agency", "government", "council", "commission", "authority", "office",
+        "police", "court", "bank", "university", "institute", "foundation", "association", "union", "party",
+        "committee", "board", "corporation", "regulator", "parliament", "senate", "administration",
+    )
+)
+_PLURAL_ORG_WORDS = frozenset(
+    ("they", "companies", "firms", "partners", "groups", "brands", "corporations", "manufacturers", "parties")
+)
+_SINGULAR_ORG_WORDS = frozenset(("company", "firm", "group", "brand", "manufacturer", "maker"))
 
 # ---------------------------------------------------------------- text helpers
 
 _NAME_RE = re.compile(NAME)
 _HANDLE_RE = re.compile(r"@\w+")
-_SENT_BOUNDARY = re.compile(r"[.!?…][\"”’')\]]*\s+(?=[\"“‘'(\[]?[@0-9" + _UP + "])")
+_NOT_SENTENCE_END = "".join(
+    rf"(?<!\b{re.escape(a)}\.)"
+    for a in (
+        "Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Inc", "Corp", "Co", "Ltd", "Jr", "Sr", "vs", "No", "Gen",
+        "Sen", "Rep", "Gov", "Mt", "Ft", "approx", "etc", "Fig", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul",
+        "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "e.g", "i.e", "U.S", "U.K",
+    )
+)
+_SENT_BOUNDARY = re.compile(
+    rf"[.!?…]{_NOT_SENTENCE_END}(?<!\b[{_UP}]\.)[\"”’')\]]*\s+(?=[\"“‘'(\[]?[@0-9{_UP}])"
+)
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -143,11 +202,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     bounds: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_BOUNDARY.finditer(text):
-        k = m.start()
-        w = text[max(0, k - 12) : k].rsplit(" ", 1)[-1].lower()
-        if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
-            continue
-        bounds.append((start, k + 1))
+        bounds.append((start, m.start() + 1))
         start = m.end()
     if start < len(text):
         bounds.append((start, len(text)))
@@ -158,7 +213,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 def _clean_name(name: str) -> str:
     """Strip leading function words and honorifics, a trailing possessive and stray punctuation."""
     tokens = name.split()
-    while tokens and (tokens[0].lower().rstrip(".") in STOP_CAPS or tokens[0].lower().rstrip(".") in HONORIFICS):
+    while tokens and (tokens[0].lower().rstrip(".") in _STOP_OR_HONORIFIC):
         tokens = tokens[1:]
     out = " ".join(tokens).strip(" ,.;:")
     if out.endswith(("'s", "’s")):
@@ -196,6 +251,23 @@ def _split_run_role(run: str) -> tuple[str | None, str | None, str]:
         first -= 1
     org = _clean_name(" ".join(tokens[:first])) or None
     return org, " ".join(tokens[first : last + 1]), " ".join(tokens[last + 1 :])
+
+
+@lru_cache(maxsize=65536)
+def _run_info(run: str) -> tuple[str | None, str | None, str | None, str, bool, bool]:
+    """What a capitalised run can be: (person name, title, org in the run, company name, person-like, legal).
+
+    "Acme CEO Jane Doe" -> ("Jane Doe", "CEO", "Acme", "Acme", True, False).
+    """
+    org, title, rest = _split_run_role(run)
+    name = _clean_name(rest)
+    person = name if looks_like_person(name) else None
+    company = (org or "") if title else name
+    legal = _is_legal_run(run)
+    first, _, after = company.partition(" ")
+    if after and first.lower() in _COMPANY_NOUNS:
+        company, legal = after, True  # "Chipmaker Nanoforge" at the start of a sentence
+    return person, title, org, company, looks_like_person(company), legal
 
 
 def _word_before(p: str, pos: int) -> str:
@@ -255,6 +327,7 @@ class _Ctx:
         self.canon: dict[str, str] = {}  # company surface -> the article's name for the company
         self.last_person: tuple[int, str] | None = None  # (paragraph, name) of the last quoted person
         self.noun_sentences: set[tuple[int, int]] = set()  # sentences with a partnership noun
+        self._person_names: set[str] | None = None
         self._dates: dict[int, list[tuple[int, int, str]]] = {}
 
     def dates(self, i: int) -> list[tuple[int, int, str]]:
@@ -295,10 +368,28 @@ class _Ctx:
         self.companies.setdefault(name, para)
 
     def person_by_surname(self, token: str) -> _Person | None:
+        """The one person of the article with this surname (or, failing that, this first name)."""
         found = [p for n, p in self.people.items() if n.rsplit(" ", 1)[-1] == token]
         if not found:
             found = [p for n, p in self.people.items() if n.split(" ", 1)[0] == token]
+        if not found:
+            # A full name seen earlier without a role ("Jane Doe runs the firm. ... Doe said").
+            names = {n for n in self.person_names if n.rsplit(" ", 1)[-1] == token}
+            if len(names) == 1:
+                return self.remember_person(names.pop(), None)
         return found[0] if len(found) == 1 else None
+
+    @property
+    def person_names(self) -> set[str]:
+        """Every run of the article that looks like a full personal name and is not a known company."""
+        if self._person_names is None:
+            self._person_names = {
+                info[0]
+                for runs in self.runs
+                for _s, _e, run in runs
+                if (info := _run_info(run))[0] and info[0] not in self.companies
+            }
+        return self._person_names
 
     def remember_person(self, name: str, role: tuple[str, str | None] | None) -> _Person:
         key = person_key(name)
@@ -352,9 +443,7 @@ _ROLE_DELIM = re.compile(
 _ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from)\s+(?:the\s+)?({ORGNAME})$")
 _ORG_POSSESSIVE_ROLE = re.compile(rf"(?:the\s+)?({ORGNAME})['’]s\s+(.+)$")
 _ORG_CAP_ROLE = re.compile(rf"({NAME})\s+(.+)$")
-_ROLE_BEFORE_NAME = re.compile(
-    rf"(?:(?P<org>{ORGNAME})(?:['’]s)?\s+)?(?P<role>(?:[A-Za-z-]+\s+){{0,3}}?[A-Za-z-]+)\s*,?\s*$"
-)
+_NAME_AT_END = re.compile(rf"(?:^|(?<=\s))(?:{NAME})$")
 
 
 def _is_role_phrase(text: str) -> bool:
@@ -413,22 +502,39 @@ def role_after_name(text: str) -> tuple[str, str | None, int] | None:
 
 
 def role_before_name(text: str) -> tuple[str, str | None] | None:
-    """Parse "ORG's ROLE, " / "ORG ROLE " / "ROLE " right before a name."""
-    if _word_before(text, len(text)).strip(",") not in ROLE_WORDS:
+    """Parse "ORG's ROLE, " / "ORG ROLE, " / "ROLE " right before a name ("Acme's head of sales, ")."""
+    words = text[-100:].rstrip(" ,").split(" ")
+    if not any(w.strip(",.").lower() in ROLE_WORDS for w in words[-6:]):
         return None
-    m = _ROLE_BEFORE_NAME.search(text, max(0, len(text) - 90))
-    if not m:
-        return None
-    role_words = m.group("role").split()
-    kept: list[str] = []
-    for w in reversed(role_words):
-        if w.lower() not in _ROLEISH:
+    k = len(words) - 1
+    phrase: list[str] = []
+    while k >= 0 and len(phrase) < 8:
+        w = words[k].rstrip(",")
+        if phrase and words[k].endswith((",", ";", ":")):
+            break  # a clause ends before the role
+        low = w.lower()
+        if low.endswith(("’s", "'s")) or not (low in _ROLEISH or (w.isalpha() and w.islower())):
             break
-        kept.insert(0, w)
+        phrase.insert(0, w)
+        k -= 1
+    trimmed = 0
+    while phrase and (phrase[0].lower() not in _ROLEISH or phrase[0] in ("and", "of", "the")):
+        phrase.pop(0)
+        trimmed += 1
+    if not phrase:
+        return None
+    lows = [w.lower() for w in phrase]
+    of = lows.index("of") if "of" in lows else len(lows)
+    if lows[of - 1] not in ROLE_WORDS and lows[-1] not in ROLE_WORDS:
+        return None
     org = None
-    if m.group("org") and len(kept) == len(role_words):
-        org = _clean_name(m.group("org")) or None
-    return " ".join(kept), org
+    if not trimmed and k >= 0:
+        before = " ".join(words[: k + 1])
+        possessive = before.endswith(("’s", "'s"))
+        m = _NAME_AT_END.search(before[:-2] if possessive else before)
+        if m and (possessive or lows[0] in _ROLEISH):
+            org = _clean_name(m.group(0)) or None
+    return " ".join(phrase), org
 
 
 def extract_roles(ctx: _Ctx) -> list[RoleFact]:
@@ -437,16 +543,15 @@ def extract_roles(ctx: _Ctx) -> list[RoleFact]:
     seen: set[tuple[str, str, str]] = set()
     for i, p in enumerate(ctx.paragraphs):
         for s, e, run in ctx.runs[i]:
-            org, title, rest = _split_run_role(run)
-            name = _clean_name(rest)
-            if not looks_like_person(name):
+            name, title, org, _company, _personish, _legal = _run_info(run)
+            if name is None:
                 continue
             role: tuple[str, str | None] | None = (title, org) if title else None
             after = role_after_name(p[e : e + 300]) if p.startswith(", ", e) else None
             if after:
                 role = (after[0], after[1])
-            elif role is None:
-                role = role_before_name(p[max(0, s - 90) : s])
+            elif role is None and p[s - 1 : s] == " ":
+                role = role_before_name(p[max(0, s - 100) : s])
             if role is None:
                 continue
             person = ctx.remember_person(name, role)
@@ -464,18 +569,24 @@ def _is_alnum(s: str, i: int) -> bool:
     return 0 <= i < len(s) and s[i].isalnum()
 
 
-def _closes(p: str, j: int, start: int) -> bool:
+def _closes(p: str, j: int) -> bool:
     """Is the single quote at j a closing mark (not an apostrophe)?"""
     if _is_alnum(p, j + 1) or (j > 0 and p[j - 1] == " "):
         return False
-    # "the companies’ plans" inside a long quotation is a plural possessive, not the end.
-    return not (
-        j - start > 60
-        and p[j - 1 : j] in ("s", "S")
-        and p[j + 1 : j + 2] == " "
-        and p[j + 2 : j + 3].islower()
-        and not _VERB_AT_START.match(p, j + 1)
-    )
+    if p[j - 1 : j] in ("s", "S") and p[j + 1 : j + 2] == " " and p[j + 2 : j + 3].islower():
+        # "the partners’ teams": a plural possessive when a clear closing mark (after punctuation) follows
+        # before the next quotation opens.
+        if _VERB_AT_START.match(p, j + 1):
+            return True
+        mark = p[j]
+        nxt = p.find("‘" if mark == "’" else "'", j + 1)
+        end = nxt if nxt != -1 else len(p)
+        k = p.find(mark, j + 1, end)
+        while k != -1:
+            if p[k - 1] in ",.!?…" and not _is_alnum(p, k + 1):
+                return False
+            k = p.find(mark, k + 1, end)
+    return True
 
 
 def quote_spans(p: str) -> list[tuple[int, int]]:
@@ -489,8 +600,9 @@ def quote_spans(p: str) -> list[tuple[int, int]]:
     if '"' in p:
         pos = [k for k, c in enumerate(p) if c == '"']
         spans.extend(zip(pos[0::2], pos[1::2], strict=False))
-        if len(pos) % 2 == 1 and pos[-1] <= 1:
-            spans.append((pos[-1], len(p)))
+        last = pos[-1]
+        if len(pos) % 2 == 1 and not _is_alnum(p, last - 1) and (_is_alnum(p, last + 1) or last <= 1):
+            spans.append((last, len(p)))  # a quotation that goes on in the next paragraph
     for opener, closer in (("‘", "’"), ("'", "'")):
         i = p.find(opener)
         while i != -1:
@@ -498,7 +610,7 @@ def quote_spans(p: str) -> list[tuple[int, int]]:
                 i = p.find(opener, i + 1)
                 continue
             j = p.find(closer, i + 1)
-            while j != -1 and not _closes(p, j, i):
+            while j != -1 and not _closes(p, j):
                 j = p.find(closer, j + 1)
             spans.append((i, j if j != -1 else len(p)))
             i = p.find(opener, j + 1) if j != -1 else -1
@@ -523,6 +635,10 @@ _VOICE_NOUN = re.compile(
     r"(?:spokes(?:person|man|woman)|representative|statement|press release|announcement|release|"
     r"blog post|tweet|post|website|source|official|insider)s?$"
 )
+_VOICE_FOR = re.compile(
+    r"\b(?:spokes(?:person|man|woman)|representative|official|source|statement)s?\s+(?:for|at|of|from)\s+"
+    r"(?:the\s+)?$"
+)
 _ORG_PLURAL = re.compile(
     r"(?:^|\s)(?:they|the (?:two )?(?:companies|firms|partners|groups|brands|corporations|manufacturers)|"
     r"both (?:companies|firms|partners|parties|brands))$",
@@ -541,6 +657,12 @@ def parse_subject(subject: str, para: int, text: str, ctx: _Ctx) -> _Speaker | N
         return _Speaker(orgs=(_canonical_company(last, ctx) or last[1:],))
     low_last = last.lower()
     names = list(_NAME_RE.finditer(subject))
+    if names and not subject[names[-1].end() :].strip():
+        # "a spokeswoman for Acme" / "officials at the Foo Agency": the organisation speaks.
+        m = _VOICE_FOR.search(subject, max(0, names[-1].start() - 40), names[-1].start())
+        if m and not any(looks_like_person(_clean_name(n.group(0))) for n in names[:-1]):
+            org = _clean_name(names[-1].group(0))
+            return _Speaker(orgs=(_canonical_company(org, ctx) or org,))
     m = _VOICE_NOUN.search(subject, max(0, len(subject) - 20))
     if m and (m.start() == 0 or subject[m.start() - 1] == " "):
         before = subject[: m.start()].rstrip()
@@ -551,11 +673,9 @@ def parse_subject(subject: str, para: int, text: str, ctx: _Ctx) -> _Speaker | N
         if org and not looks_like_person(org):
             return _Speaker(orgs=(_canonical_company(org, ctx) or org,))
         return _Speaker(orgs=_recent_companies(ctx, para, text, 1))
-    if low_last in ("they", "companies", "firms", "partners", "groups", "brands", "corporations", "parties") and (
-        _ORG_PLURAL.search(subject)
-    ):
+    if low_last in _PLURAL_ORG_WORDS and _ORG_PLURAL.search(subject):
         return _Speaker(orgs=_recent_companies(ctx, para, text, 2))
-    if low_last in ("company", "firm", "group", "brand", "manufacturer", "maker") and _ORG_SINGULAR.search(subject):
+    if low_last in _SINGULAR_ORG_WORDS and _ORG_SINGULAR.search(subject):
         return _Speaker(orgs=_recent_companies(ctx, para, text, 1))
     if low_last in ("he", "she"):
         if ctx.last_person and para - ctx.last_person[0] <= 2:
@@ -578,7 +698,14 @@ def _person_at_end(subject: str, names: list[re.Match[str]], ctx: _Ctx) -> _Spea
                 return speaker
     if names and not subject[names[-1].end() :].strip(" ,"):
         m = names[-1]
-        return _speaker_from_name(m.group(0), subject[: m.start()], None, ctx)
+        speaker = _speaker_from_name(m.group(0), subject[: m.start()], None, ctx)
+        if speaker:
+            return speaker
+    # "John Smith, 45, a teacher from Leeds": a clause that opens with a full name and an apposition.
+    if names and names[0].start() == 0 and subject.startswith(", ", names[0].end()):
+        first = _clean_name(names[0].group(0))
+        if looks_like_person(first) and not _VERB.search(subject):
+            return _speaker_from_name(names[0].group(0), "", None, ctx)
     return None
 
 
@@ -594,10 +721,14 @@ def _speaker_from_name(
         return _Speaker(orgs=(company,))
     if " " not in name:
         known = ctx.person_by_surname(name)
+        if known is None and raw.split(" ", 1)[0].lower().rstrip(".") in HONORIFICS and name[0].isupper():
+            known = ctx.remember_person(name, role)  # "Mr. Smith said": a person, known by surname only
         if known is None:
             return None
         return _Speaker(person=_Person(known.name, *(role or (known.role, known.org))))
     if not looks_like_person(name):
+        if any(w in _ORG_WORDS for w in name.lower().split()):
+            return _Speaker(orgs=(name,))  # "the Defence Ministry said"
         return None
     if role is None:
         role = (title, org) if title else role_before_name(before)
@@ -639,15 +770,14 @@ class _Quotes:
 
 def _pre_attribution(tail: str, para: int, text: str, ctx: _Ctx) -> _Speaker | None:
     """The speaker named in the clause right before a quotation ("Jane Doe, CEO of Acme, said: ")."""
-    verb = None
-    for verb in _VERB.finditer(tail, max(0, len(tail) - 120)):
-        pass
-    if verb is None:
+    verbs = list(_VERB.finditer(tail, max(0, len(tail) - 120)))
+    if not verbs:
         return None
+    verb = verbs[-1]
     gap = tail[verb.end() :].strip()
     if any(c in gap for c in _QUOTE_MARKS):
         return None
-    if verb.group(0) == "according to":
+    if verb.group(0).lower() == "according to":
         return parse_subject(gap.rstrip(" ,:"), para, text, ctx) if gap.endswith(",") else None
     if gap and (gap[-1] not in ",:" or len(gap.split()) > 12):
         return None
@@ -655,8 +785,10 @@ def _pre_attribution(tail: str, para: int, text: str, ctx: _Ctx) -> _Speaker | N
 
 
 _POST_VERB_FIRST = re.compile(rf"\s*[,;]?\s*(?:{SPEECH_VERBS})\s+(?P<subj>[^\"“”‘’]+?)(?:[.!?;](?:\s|$)|$)")
+# A full stop inside a subject only after an abbreviation ("Mr. Smith said").
+_SUBJECT_CHAR = r"(?:[^\"“”‘’.!?;]|(?<=Mr|Dr|Ms|St|Jr|Sr|Co)\.|(?<=Mrs|Inc|Ltd)\.|(?<=Prof|Corp)\.)"
 _POST_SUBJECT_FIRST = re.compile(
-    rf"\s*[,;]?\s*(?P<subj>[^\"“”‘’.!?;]{{1,140}}?)\s+(?:{SPEECH_VERBS})\b(?P<rest>[^\"“”‘’.!?]*)"
+    rf"\s*[,;]?\s*(?P<subj>{_SUBJECT_CHAR}{{1,140}}?)\s+(?:{SPEECH_VERBS})\b(?P<rest>[^\"“”‘’.!?]*)"
 )
 _POST_DASH = re.compile(r"\s*[—–]+\s*(?P<subj>[^\"“”‘’.!?;]+)")
 
@@ -729,7 +861,7 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
             intro_speaker = _pre_attribution(tail, i - 1, prev, ctx)
         if introduced and not (spans and spans[0][0] <= 1):
             if intro_speaker and intro_speaker.person:
-                out.add_person(ctx, intro_speaker.person, p, i, "attribution line above an unquoted paragraph")
+                out.add_person(ctx, intro_speaker.person, p, i, "above")
             elif intro_speaker:
                 out.add_org(intro_speaker.orgs, p, i)
             elif _RELEASE_INTRO.search(prev):
@@ -773,7 +905,8 @@ _POSSESSIVE_AFTER = re.compile(
     r"sales|users?|buyers))|(?:new\s+|latest\s+|upcoming\s+|current\s+)?(?:[A-Z][a-z]+\s+)?[A-Z]{0,3}\d)"
 )
 _MODEL_AFTER = re.compile(
-    r" ([0-9]{1,4}[A-Za-z]{0,2})(?![\w-])((?: (?:Pro|Ultra|Plus|Max|Mini|Lite|Edge|Note|Neo|Prime|Gen [0-9]+|\+))*)"
+    r" ([0-9]{1,4}[A-Za-z]{0,2})(?![\w-])"
+    r"((?: (?:Pro|Ultra|Plus|Max|Mini|Lite|Edge|Note|Neo|Prime|Gen [0-9]+|\+))*)"
 )
 _MODEL_TOKEN = re.compile(r"[A-Z]{1,3}[0-9]{1,4}[A-Za-z]{0,2}")
 _YEAR_TOKEN = re.compile(r"(?:19|20)[0-9][0-9]")
@@ -801,6 +934,14 @@ def _trim_company(raw: str) -> str:
     return (org or "") if title else rest
 
 
+def _without_legal_suffix(name: str) -> str:
+    """ "Acme Widgets Ltd" -> "Acme Widgets": the same company, as articles often write it."""
+    tokens = name.split()
+    while len(tokens) > 1 and (tokens[-1].rstrip(".") in _LEGAL_CASED or tokens[-1] in ("&", "and")):
+        tokens.pop()
+    return " ".join(tokens)
+
+
 def _is_legal_run(run: str) -> bool:
     tokens = run.split()
     if len(tokens) < 2:
@@ -813,16 +954,14 @@ def find_companies(ctx: _Ctx) -> None:
     """Capitalised names that the text itself marks as companies."""
     for i, p in enumerate(ctx.paragraphs):
         for s, e, run in ctx.runs[i]:
-            if run.startswith("@"):
+            _person, _title, _org, name, personish, legal = _run_info(run)
+            if not name or run[0] == "@":
                 continue
-            name = _trim_company(run)
-            if not name:
-                continue
-            personish = looks_like_person(name)
-            prev = _word_before(p, s)
-            cue = _is_legal_run(run) or (
-                prev in _COMPANY_NOUNS and not (personish and prev in _PERSONISH_NOUNS)
-            )
+            cue = legal
+            prev = ""
+            if not cue and s > 1:
+                prev = _word_before(p, s)
+                cue = prev in _COMPANY_NOUNS and not (personish and prev in _PERSONISH_NOUNS)
             if not cue and not personish:
                 nxt = p[e : e + 1]
                 if nxt == ",":
@@ -830,7 +969,8 @@ def find_companies(ctx: _Ctx) -> None:
                 elif nxt in ("’", "'"):
                     cue = bool(_POSSESSIVE_AFTER.match(p, e))
                 elif prev in ("from", "by"):
-                    cue = _word_before(p, s - len(prev) - 1) in _PRODUCT_NOUNS
+                    thing = _word_before(p, s - len(prev) - 1)
+                    cue = thing in _PRODUCT_NOUNS or thing in _MODEL_WORDS or any(c.isdigit() for c in thing)
             if cue and _valid_company(name, ctx):
                 ctx.add_company(name, i)
     for person in ctx.people.values():
@@ -853,11 +993,19 @@ def find_products(ctx: _Ctx) -> dict[str, int]:
     return products
 
 
+@lru_cache(maxsize=65536)
+def _model_index(run: str) -> int:
+    """Index of the first model-number token of a run ("Acme X5 Pro" -> 1), or -1."""
+    return next((k for k, t in enumerate(run.split()) if _MODEL_TOKEN.fullmatch(t)), -1)
+
+
 def _product_from_run(p: str, s: int, e: int, run: str, ctx: _Ctx) -> str | None:
+    model_at = _model_index(run)
+    if model_at < 0 and not (p[e : e + 1] == " " and p[e + 1 : e + 2].isdigit()):
+        return None
     if s > 1 and p[s - 2].isdigit():
         return None  # "8 Plus Gen 1": the words after a model number belong to it
     tokens = run.split()
-    model_at = next((k for k, t in enumerate(tokens) if _MODEL_TOKEN.fullmatch(t)), -1)
     if model_at == 0 and len(tokens) == 1 and p.startswith(" series", e):
         owner = _word_before(p, s)
         if owner.endswith(("’s", "'s")):
@@ -891,6 +1039,10 @@ def _product_from_run(p: str, s: int, e: int, run: str, ctx: _Ctx) -> str | None
 def index_companies(ctx: _Ctx) -> dict[str, int]:
     """Every occurrence of the known companies (also in capitals); group the surfaces of one company."""
     body, offsets = ctx.body, ctx.offsets
+    for name in list(ctx.companies):
+        short = _without_legal_suffix(name)
+        if short != name:
+            ctx.companies.setdefault(short, ctx.companies[name])
     hits: list[tuple[int, int, str]] = []
     for name in list(ctx.companies):
         for variant in (name, name.upper()) if not name.isupper() else (name,):
@@ -971,34 +1123,44 @@ _DATE_AT_DIGIT = re.compile(
 )
 _DATE_AT_MONTH = re.compile(
     rf"(?P<m2>{_MONTH})\s+(?P<d2>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,\s+(?P<y2>{_YEAR}))?(?![0-9])"
-    rf"|(?P<m3>{_MONTH})(?:\s+(?:of\s+)?(?P<y3>{_YEAR})(?![0-9])|\s+(?P<rel3>this|next|last)\s+year)?(?![\w])"
+    rf"|(?P<m3>{_MONTH})(?:\s+(?:of\s+)?(?P<y3>{_YEAR})(?![0-9])|\s+(?P<rel3>this|next|last)\s+year)?"
+    r"(?![\w])"
 )
-_DIGIT_START = re.compile(r"(?<![\w$£€.,:/-])[0-9]")
-_PREPOSITION_BEFORE = re.compile(
-    r"\b(?:[Ii]n|[Oo]n|[Ss]ince|[Bb]y|[Uu]ntil|[Ff]rom|[Dd]uring|[Tt]hrough|[Bb]efore|[Aa]fter|early|late|mid)"
-    r"\s+(?:(?:the\s+)?(?:fall|autumn|spring|summer|winter|end|start|beginning|middle|first half|second half)"
-    r"\s+of\s+)?$"
+_DIGIT_START = re.compile(r"[0-9](?<![\w$£€.,:/-][0-9])")
+_PREPOSITIONS = frozenset(
+    "in on since by until from during through before after early late mid".split()  # noqa: SIM905
 )
+_PERIODS = frozenset("fall autumn spring summer winter end start beginning middle half".split())  # noqa: SIM905
+
+
+def _preposition_start(text: str, pos: int) -> int | None:
+    """Start of "in " / "on " / "in the fall of " right before pos, or None."""
+    window = text[max(0, pos - 40) : pos]
+    if not window.endswith(" "):
+        return None
+    words = window.split()
+    k = len(words) - 1
+    if k >= 1 and words[k] == "of" and words[k - 1].lower() in _PERIODS:
+        k -= 2
+        if k >= 0 and words[k].lower() in ("first", "second"):
+            k -= 1
+        if k >= 0 and words[k].lower() == "the":
+            k -= 1
+    if k < 0 or words[k].lower() not in _PREPOSITIONS:
+        return None
+    return pos - 1 - len(" ".join(words[k:]))
+
+
 _RELATIVE_YEAR = {"this": 0, "last": -1, "next": 1}
 
 
 def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
     """(start, end, ISO date) of each date expression; relative ones resolved against `published`."""
-    has_digit = any(d in text for d in "0123456789")
-    has_month = any(m in text for m in _MONTH_PREFIXES)
-    if not (has_digit or has_month or "year" in text):
+    anchors = [(m.start(), True) for m in _DIGIT_START.finditer(text)]
+    anchors += [(m.start(), False) for m in _MONTH_START.finditer(text) if not _is_alnum(text, m.start() - 1)]
+    if not anchors and "year" not in text:
         return []
     pub_year = int(published[:4]) if published and published[:4].isdigit() else None
-    anchors: list[tuple[int, bool]] = []
-    if has_digit:
-        anchors += [(m.start(), True) for m in _DIGIT_START.finditer(text)]
-    if has_month:
-        for prefix in _MONTH_PREFIXES:
-            j = text.find(prefix)
-            while j != -1:
-                if j == 0 or not text[j - 1].isalnum():
-                    anchors.append((j, False))
-                j = text.find(prefix, j + 1)
     if "year" in text and pub_year is not None:
         j = text.find(" year")
         while j != -1:
@@ -1021,10 +1183,10 @@ def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
         m = (_DATE_AT_DIGIT if digit else _DATE_AT_MONTH).match(text, pos)
         if not m:
             continue
-        pre = _PREPOSITION_BEFORE.search(text, max(0, pos - 40), pos)
+        pre = _preposition_start(text, pos)
         date = _resolve_date(m, pub_year, pre is not None)
         if date:
-            out.append((pre.start() if pre else pos, m.end(), date))
+            out.append((pos if pre is None else pre, m.end(), date))
             last_end = m.end()
     return out
 
@@ -1065,11 +1227,11 @@ _PARTNER_NOUN = (
 )
 # Cue words that must be in a sentence before the (costlier) pair patterns are tried on it.
 _KEY_GROUPS: tuple[tuple[str, ...], ...] = (
-    (" partner", " team", " tie", " tying", " join", " sign", " ally", " allie", " allied"),
-    (" work", "collaborat", "operat"),
+    ("partner", " team", " tie", " tying", " join", " sign", "allie", " ally"),
+    (" work", "laborat", "operat"),
     (" enlist", " tap", " court", " hire", " pick", " select", " chose", " choos", " sign"),
-    ("partnership", "operation", "collaboration", "allian", " deal", "agreement", "tie-up", "venture", " pact"),
-    ("-branded", "-sporting", "-equipped", "-powered", "-tuned", "-certified", "-engineered", "-designed"),
+    ("partner", "operat", "laborat", "allian", " deal", "agreement", " tie-up", "venture", " pact"),
+    ("branded", "sporting", "equipped", "powered", "tuned", "certified", "engineered", "designed"),
 )
 _VERBS, _WEAKS, _OBJECTS, _NOUNS, _BRANDS = range(5)
 _STRONG_VERB = (
@@ -1078,6 +1240,7 @@ _STRONG_VERB = (
     r"allied|ally|allies)"
 )
 _WEAK_VERB = r"(?:work(?:ed|s|ing)?|collaborat(?:e|ed|es|ing)|co-?operat(?:e|ed|es|ing))"
+_THE = r"(?:the\s+)?"
 _AUX = (
     r"(?:(?:has|have|had|is|are|was|were|will|would|previously|recently|also|now|officially|reportedly|"
     r"already|first|initially|just|once|closely)\s+){0,3}"
@@ -1085,8 +1248,8 @@ _AUX = (
 # Patterns that start at a name (tried only where a capitalised run starts): (keys, pattern, strong).
 # A strong cue makes both names companies; a weak one needs both known as companies already.
 _NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
-    (_VERBS, re.compile(rf"(?P<a>{ORGNAME})\s+{_AUX}{_STRONG_VERB}\s+with\s+(?:the\s+)?(?P<b>{ORGNAME})"), True),
-    (_WEAKS, re.compile(rf"(?P<a>{ORGNAME})\s+{_AUX}{_WEAK_VERB}\s+with\s+(?:the\s+)?(?P<b>{ORGNAME})"), False),
+    (_VERBS, re.compile(rf"(?P<a>{ORGNAME})\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True),
+    (_WEAKS, re.compile(rf"(?P<a>{ORGNAME})\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False),
     (
         _OBJECTS,
         re.compile(
@@ -1123,13 +1286,25 @@ _BRANDED = re.compile(
     rf"certified|engineered|co-engineered|designed)\s+(?:(?P<a>{CAP})\b)?"
 )
 _FROM_OWNER = re.compile(rf"\b(?:from|by)\s+(?P<a>{CAP})")
-_ANAPHORIC = re.compile(rf"\b(?:the|this|that|our|their|its)\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b", re.I)
-_START_CUE = re.compile(r"\b(?:began|begun|started|starting|since|dating back to|formed|established|signed)\b")
+_ANAPHORIC = re.compile(
+    rf"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Oo]ur|[Tt]heir|[Ii]ts)\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b"
+)
+# A sentence that goes on about the partnership of the sentence before it.
+_CONTINUATION = ("It ", "This ", "The partnership", "The deal", "The tie-up", "The alliance", "The agreement")
+# An announcement verb right before a date: the day the partnership was made public.
+_ANNOUNCED_ON = re.compile(
+    r"\b(?:announc\w*|confirm\w*|unveil\w*|signed|revealed|agreed|reached|struck|inked|said|says|stated)\b"
+)
+_START_CUE = re.compile(
+    r"\b(?:began|begun|started|starting|since|dating back to|formed|established|signed)\b"
+)
 _END_CUE = re.compile(
     r"\b(?:ended|ends on|terminated|came to an end|ceased|dissolved|expired|(?:was|were) the last|previous|"
     r"former|formerly|until)\b"
 )
-_ANNOUNCE_CUE = re.compile(r"\b(?:[Aa]nnounc\w*|[Uu]nveil\w*|new|[Tt]oday|recently|officially|reached)\b")
+_ANNOUNCE_CUE = re.compile(
+    rf"\b(?:[Aa]nnounc\w*|[Uu]nveil\w*|[Tt]oday|recently|officially|reached|new\s+(?:[\w-]+\s+){{0,3}}{_PARTNER_NOUN})\b"
+)
 _RUMOUR_CUE = re.compile(r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said to be|could be|may be)\b")
 
 # A raw pair found in a sentence: (side A, or None for "the sentence's company before pos"; side B;
@@ -1156,6 +1331,9 @@ def _raw_pairs(sentence: str, run_starts: list[int], groups: frozenset[int]) -> 
             for m in _WITH_PATTERN.finditer(sentence):
                 if not _POSSESSIVE_BEFORE.search(sentence, max(0, m.start() - 40), m.start()):
                     found.append((None, m.group("b"), True, m.start()))
+                    subject = _sentence_subject(sentence, run_starts, m.start())
+                    if subject:
+                        found.append((subject, m.group("b"), True, m.start()))
     if _BRANDS in groups:
         for m in _BRANDED.finditer(sentence):
             a = m.group("a")
@@ -1168,6 +1346,31 @@ def _raw_pairs(sentence: str, run_starts: list[int], groups: frozenset[int]) -> 
             if a is not None:
                 found.append((a, m.group("b"), True, m.start()))
     return found
+
+
+# The verb of a sentence whose subject makes a deal: "Acme has announced / signed / unveiled ...".
+_MAKES_DEAL = re.compile(
+    r"\s+(?:has\s+|have\s+|had\s+|will\s+|is\s+|are\s+|today\s+|officially\s+|recently\s+)*"
+    r"(?:reportedly\s+|said to be\s+)?"
+    r"(?:announc|unveil|sign|confirm|reveal|agree|enter|form|launch|struck|strike|seal|clinch|ink|expand|extend|"
+    r"renew|forg|in talks|plan|seek|want|aim|hope|consider|explor|negotiat|discuss)"
+)
+
+
+def _sentence_subject(sentence: str, run_starts: list[int], before: int) -> str | None:
+    """The name that opens a sentence ("On 5 May, Acme Ltd announced ..."), if it comes before `before`."""
+    for rs in run_starts:
+        if rs >= before:
+            break
+        m = _NAME_RE.match(sentence, rs)
+        if not m:
+            continue
+        _person, _title, _org, name, personish, _legal = _run_info(m.group(0))
+        if name and not personish and name.lower().rstrip(".") not in _MONTHS:
+            head = sentence[:rs].strip(" ,")
+            opens = not head or _preposition_start(sentence, rs) is not None or head[-1].isdigit()
+            return m.group(0) if opens and _MAKES_DEAL.match(sentence, m.end()) else None
+    return None
 
 
 def _pair_side(raw: str, ctx: _Ctx, strong: bool, para: int) -> str | None:
@@ -1216,9 +1419,13 @@ _Sentences = list[list[tuple[int, int, list[_RawPair]]]]
 def discover_partner_companies(ctx: _Ctx) -> _Sentences:
     """Find the raw pairs of every sentence; names in a strong cue ("A teams up with B") are companies."""
     groups: dict[tuple[int, int], set[int]] = {}
+    found_by_key: dict[str, set[tuple[int, int]]] = {}
     for g, keys in enumerate(_KEY_GROUPS):
-        for where in ctx.sentences_with(keys):
-            groups.setdefault(where, set()).add(g)
+        for key in keys:
+            if key not in found_by_key:
+                found_by_key[key] = ctx.sentences_with((key,))
+            for where in found_by_key[key]:
+                groups.setdefault(where, set()).add(g)
     found: _Sentences = [[(s, e, []) for s, e in b] for b in ctx.bounds]
     ctx.noun_sentences = {where for where, gs in groups.items() if _NOUNS in gs}
     for (i, k), gs in sorted(groups.items()):
@@ -1244,10 +1451,13 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
     for i, p in enumerate(ctx.paragraphs):
         dateline_date: str | None = None
         dateline_done = False
+        follows_pair = False
         for k, (s, e, raw) in enumerate(raw_pairs[i]):
-            if not raw and (not recent or (i, k) not in ctx.noun_sentences):
-                continue
             sentence = p[s:e]
+            continued = follows_pair and sentence.startswith(_CONTINUATION)
+            follows_pair = False
+            if not raw and not continued and (not recent or (i, k) not in ctx.noun_sentences):
+                continue
             touched: list[_Pair] = []
             for a, b in _resolve_pairs(raw, sentence, ctx, i) if raw else ():
                 key = (a, b) if fold(a) <= fold(b) else (b, a)
@@ -1260,11 +1470,14 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
             if touched:
                 if not dateline_done:
                     dateline_done = True
-                    m = _DATELINE.search(p) if any(m in p for m in _MONTH_PREFIXES) else None
+                    m = _DATELINE.search(p) if _MONTH_START.search(p) else None
                     found = find_dates(m.group("date"), ctx.published) if m else []
                     dateline_date = found[0][2] if found else None
                 for pair in touched:
                     _apply_cues(ctx, pair, sentence, dates, products, dateline_date, anaphoric=False)
+                follows_pair = True
+            elif continued:
+                _apply_cues(ctx, book[recent[-1]], sentence, dates, products, None, anaphoric=True)
             elif recent and _ANAPHORIC.search(sentence):
                 named = set(_companies_in(sentence, ctx))
                 key = next((k for k in reversed(recent) if not named or named & set(k)), recent[-1])
@@ -1302,12 +1515,16 @@ def _apply_cues(
             if (maker is None or maker in pair.companies) and prod not in pair.products:
                 pair.products.append(prod)
     for start, end, date in dates:
-        window = sentence[max(0, start - 30) : end]
+        # The cue stands right before the date, or after a date that opens the sentence ("On 5 May, A said").
+        window = sentence[max(0, start - 30) : end + 80 if start <= 3 else end]
         if _END_CUE.search(window):
             pair.ended = date
             pair.cues.add("ended")
-        elif _START_CUE.search(window) and (not pair.start_explicit or len(date) > len(pair.started or "")):
-            pair.started, pair.start_explicit = date, True
+        elif _START_CUE.search(window) or (not anaphoric and _ANNOUNCED_ON.search(window)):
+            if not pair.start_explicit or len(date) > len(pair.started or ""):
+                pair.started, pair.start_explicit = date, True
+            if not _START_CUE.search(window):
+                pair.cues.add("announced")
     if _END_CUE.search(sentence):
         pair.cues.add("ended")
     if anaphoric:
@@ -1328,6 +1545,7 @@ _FILLER = re.compile(
     r"reported)\s+that|that)\s+",
     re.IGNORECASE,
 )
+_PRONOUN_SUBJECT = re.compile(r"(?:it|they|the company|the firm|the group)\s+", re.IGNORECASE)
 _CLAUSE_STOP = re.compile(r"\s*[:;]\s|\s*[\"“‘]")
 
 
@@ -1342,12 +1560,17 @@ def extract_events(ctx: _Ctx) -> list[EventFact]:
     events: list[EventFact] = []
     seen: set[tuple[str, str]] = set()
     for i, p in enumerate(ctx.paragraphs):
-        if not ctx.dates(i):
-            continue
-        for s, e in ctx.bounds[i]:
+        dates = ctx.dates(i)
+        k_done = -1
+        for start, _end, _date in dates:
+            k = max(0, bisect_right(ctx.starts[i], start) - 1)
+            if k == k_done:
+                continue
+            k_done = k
+            s, e = ctx.bounds[i][k]
             in_sentence = ctx.sentence_dates(i, s, e)
             sentence = p[s:e]
-            for n, (_start, _end, date) in enumerate(in_sentence):
+            for n, (_s, _e, date) in enumerate(in_sentence):
                 what = _event_clause(sentence, in_sentence, n, ctx)
                 key = (date, fold(what))
                 if len(what.split()) < 3 or key in seen:
@@ -1368,15 +1591,28 @@ def _event_clause(sentence: str, dates: list[tuple[int, int, str]], n: int, ctx:
     if participle and sentence[end : end + 1] == ",":
         subject = _subject_of(sentence[end + 1 :], ctx)
         return f"{subject} was {participle.group(1).lower()}" if subject else ""
-    if not head.strip(" ,\"“‘'"):
-        rest = sentence[end:next_start].strip(" ,")
+    lead = head.strip(" ,\"“‘'")
+    after = sentence[end:next_start].strip(" ,")
+    opens_clause = lead.endswith((" and", " but", ";")) and bool(
+        _PRONOUN_SUBJECT.match(after) or after[:1].isupper()
+    )
+    if not lead or opens_clause:
+        rest = after
         filler = _FILLER.match(rest)
         rest = rest[filler.end() :] if filler else rest
         stop = _CLAUSE_STOP.search(rest)
         rest = rest[: stop.start()] if stop and stop.start() > 20 else rest
         if n + 1 < len(dates):
+            # "In 2012, A did this and [in 2015] did that": the clause of this date ends at the last "and".
+            for conj in (" and", " but", ";"):
+                if rest.endswith(conj):
+                    rest = rest[: -len(conj)]
             cut = rest.rfind(" and ")
             rest = rest[:cut] if cut > 0 else rest
+        pronoun = _PRONOUN_SUBJECT.match(rest)
+        subject = _subject_of(sentence, ctx) if pronoun else None
+        if pronoun and subject:
+            rest = f"{subject} {rest[pronoun.end():]}"
         return _shorten(rest)
     quote_open = max(head.rfind("“"), head.rfind("‘"), head.rfind('"'))
     clause = head[quote_open + 1 :].strip(" ,") if quote_open >= 0 else head.strip(" ,")

@@ -46,14 +46,19 @@ _CHAR_MAP = str.maketrans(
 )
 
 LEGAL_SUFFIXES = frozenset(
-    "ag inc incorporated ltd limited gmbh corp corporation co company plc sa llc group holdings holding "
-    "nv bv se kg kgaa spa oy ab asa pty lp llp sarl sas kk bhd pte".split()
+    (
+        "ag", "inc", "incorporated", "ltd", "limited", "gmbh", "corp", "corporation", "co", "company", "plc",
+        "sa", "llc", "group", "holdings", "holding", "nv", "bv", "se", "kg", "kgaa", "spa", "oy", "ab", "asa",
+        "pty", "lp", "llp", "sarl", "sas", "kk", "bhd", "pte"
+    )
 )
 # Words that name a division of a company: "X Consumer Business Group (BG)" and "X Consumer BG" are X.
-DIVISION_WORDS = frozenset("consumer business bg bu division unit segment group".split())
+DIVISION_WORDS = frozenset(["consumer", "business", "bg", "bu", "division", "unit", "segment", "group"])
 HONORIFICS = frozenset(
-    "dr mr mrs ms miss mx prof professor sir dame lord lady rev fr sen rep gov gen col capt maj lt sgt "
-    "president judge justice".split()
+    (
+        "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "lord", "lady", "rev",
+        "fr", "sen", "rep", "gov", "gen", "col", "capt", "maj", "lt", "sgt", "president", "judge", "justice"
+    )
 )
 _TOKEN_EDGE = ".,;:!?()[]{}'\"-–—"
 _TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
@@ -229,9 +234,16 @@ def _is_all_caps(surface: str) -> bool:
 
 
 def _display(surfaces: Mapping[str, int], kind: EntityKind) -> str:
+    folded = [fold(s) for s in surfaces]
+
     def rank(item: tuple[str, int]) -> tuple[int, int, int, int, str]:
         surface, count = item
-        partial = kind == "person" and " " not in surface.strip()
+        # A partial name: a person's single name, or the tail of a longer company name.
+        if kind == "person":
+            partial = " " not in surface.strip()
+        else:
+            tail = " " + fold(surface)
+            partial = any(f.endswith(tail) for f in folded)
         odd = _is_all_caps(surface) or surface.startswith("@")
         return (int(partial), int(odd), -count, len(surface), surface)
 
@@ -252,10 +264,10 @@ def group_names(
 ) -> dict[tuple[str, EntityKind], str]:
     """Map each (surface name, kind) to its canonical display name.
 
-    `names` gives every surface name in the corpus with its kind and how often it occurs. The canonical name is
-    the most frequent surface of the group that is not all capitals (for people: a full name); ties go to the
-    shorter. A surface in `aliases` (surface -> canonical) gets that canonical name whatever the rules say, and
-    a group that contains the canonical name of an alias is shown under it.
+    `names` gives every surface name in the corpus with its kind and how often it occurs. The canonical
+    name is the most frequent surface of the group that is not all capitals (for people: a full name);
+    ties go to the shorter. A surface in `aliases` (surface -> canonical) gets that canonical name whatever
+    the rules say, and a group that contains the canonical name of an alias is shown under it.
     """
     folded_aliases = {fold(k): v.strip() for k, v in (aliases or {}).items() if v.strip()}
     counts: dict[tuple[str, EntityKind], int] = defaultdict(int)

@@ -13,11 +13,14 @@ keeps its previous version ("nothing lost").
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +38,12 @@ from db.schema import SchemaError
 from db.store import KnowledgeWriter
 
 Progress = Callable[[int, int, str], None]
+log = logging.getLogger(__name__)
 
 # Below this many files to process, worker processes cost more than they save.
 POOL_THRESHOLD = 48
 _CHUNKSIZE = 16  # files per worker task
-_BATCH = 1024  # files in flight at once: bounds the results waiting to be written
+_BATCH = 1024  # files submitted at once: bounds the results waiting to be written
 
 # The extraction rules are code: when clean/extract/names/derive change, every article is extracted again.
 PIPELINE_VERSION = hashlib.sha256(
@@ -100,16 +104,27 @@ def _workers() -> int:
 
 
 def _processed(tasks: Sequence[_Task]) -> Iterator[tuple[_Task, Processed | FileFailure]]:
-    """Results in task order; in worker processes when there are enough files to make it worth it."""
+    """Results in task order; in worker processes when there are enough files to make it worth it.
+
+    If the workers cannot run (a broken pool), the rest is processed here: slower, never stuck.
+    """
     workers = _workers()
-    if len(tasks) < POOL_THRESHOLD or workers < 2:
-        yield from map(_work, tasks)
-        return
-    # forkserver: workers never inherit the threads (and locks) of a running bot.
-    context = multiprocessing.get_context("forkserver")
-    with context.Pool(workers) as pool:
-        for start in range(0, len(tasks), _BATCH):
-            yield from pool.imap(_work, tasks[start : start + _BATCH], chunksize=_CHUNKSIZE)
+    done = 0
+    if len(tasks) >= POOL_THRESHOLD and workers > 1:
+        # forkserver: workers never inherit the threads (and their held locks) of a running bot.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        pool = ProcessPoolExecutor(workers, mp_context=context)
+        try:
+            for start in range(0, len(tasks), _BATCH):
+                for result in pool.map(_work, tasks[start : start + _BATCH], chunksize=_CHUNKSIZE):
+                    done += 1
+                    yield result
+        except BrokenProcessPool:
+            log.warning("worker processes failed; processing the remaining %d files here", len(tasks) - done)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    yield from map(_work, tasks[done:])
 
 
 def _check_paths(db_path: Path, corpus_dir: Path) -> None:

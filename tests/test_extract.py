@@ -1,0 +1,506 @@
+"""Extraction (db/ingest/extract.py): the quality bar on the bundled articles against gold.json, then
+each rule on invented articles (other companies, people and attribution styles) to show it is general."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from db.ingest.clean import clean_article
+from db.ingest.extract import extract, quote_spans
+from db.ingest.names import company_key, group_names, person_key
+from db.models import CleanArticle, Extraction, ManifestEntry, QuoteFact
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+GOLD = json.loads((ROOT / "tests" / "data" / "gold.json").read_text(encoding="utf-8"))
+MANIFEST = {
+    entry["file"]: ManifestEntry(**entry)
+    for entry in tomllib.loads((CORPUS / "manifest.toml").read_text(encoding="utf-8"))["article"]
+}
+FILES = sorted(GOLD)
+
+
+@cache
+def bundled(file: str) -> tuple[CleanArticle, Extraction]:
+    article = clean_article(file, (CORPUS / file).read_text(encoding="utf-8"), MANIFEST[file])
+    return article, extract(article)
+
+
+def root(company: str) -> str:
+    """The first word of a company's key: enough to tell the bundled corpus's companies apart."""
+    return company_key(company).split()[0]
+
+
+def pair(*companies: str) -> frozenset[str]:
+    return frozenset(root(c) for c in companies)
+
+
+def quote_by(extraction: Extraction, speaker: str, start: str) -> QuoteFact:
+    """The one quote of `speaker` whose text starts with `start`."""
+    found = [
+        q
+        for q in extraction.quotes
+        if person_key(q.speaker) == person_key(speaker) and q.text.startswith(start)
+    ]
+    assert len(found) == 1, (speaker, start, extraction.quotes)
+    return found[0]
+
+
+# ---------------------------------------------------------------- the quality bar (gold.json)
+
+
+def test_all_ten_gold_person_quotes_with_speaker_org_and_text() -> None:
+    found = 0
+    for file in FILES:
+        _article, extraction = bundled(file)
+        for gold in GOLD[file]["quotes"]:
+            quote = quote_by(extraction, gold["speaker"], gold["starts_with"])
+            assert gold["verbatim_check"] in quote.text
+            assert quote.org is not None and root(quote.org) == root(gold["org"])
+            found += 1
+    assert found == 10
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_no_person_quote_that_gold_does_not_list(file: str) -> None:
+    _article, extraction = bundled(file)
+    assert len(extraction.quotes) == len(GOLD[file]["quotes"])
+    for quote in extraction.quotes:
+        assert any(
+            person_key(quote.speaker) == person_key(gold["speaker"])
+            and quote.text.startswith(gold["starts_with"])
+            for gold in GOLD[file]["quotes"]
+        ), quote
+
+
+def test_quote_boundaries_are_exact() -> None:
+    _a, photo = bundled("004_7c3b7d351971b1ca.txt")
+    assert quote_by(
+        photo,
+        "Matthias Harsch",
+        "It is an honour to announce the long-term strategic cooperation with Xiaomi. We",
+    ).text == (
+        "It is an honour to announce the long-term strategic cooperation with Xiaomi. We will provide "
+        "consumers in the field of mobile photography exceptional image quality, classic Leica aesthetics, "
+        "unrestricted "
+        "creativity, and will open a new era of mobile imaging."
+    )
+    assert quote_by(photo, "Lei Jun", "optical design").text == (
+        "optical design as well as tuning aesthetic orientations. Xiaomi and Leica share the same ideas "
+        "regarding mobile imaging. Xiaomi focuses on creating the ultimate user experience and has always "
+        "hoped "
+        "to explore the capabilities of smartphone photography to the extreme."
+    )
+    later = quote_by(photo, "Lei Jun", "Xiaomi focuses on creating")
+    assert later.text.startswith("Xiaomi focuses on creating the ultimate user experience")
+    assert later.text.endswith("in- depth collision and fusion")  # apostrophes in "other’s" did not end it
+    assert "Xiaomi’s imaging strategy" in later.text
+    _b, times = bundled("001_114326c08f6a0ddf.txt")
+    assert quote_by(times, "Oliver Kaltner", "Smartphones").text == (
+        "Smartphones make a very important contribution to the world of photography and open an important "
+        "door "
+        "for Leica to new target groups and fields of application"
+    )
+    article, prolonged = bundled("000_01170216c2f9fcf6.txt")
+    assert quote_by(prolonged, "Andreas Kaufmann", "The legendary").text == article.paragraphs[6]
+    assert quote_by(prolonged, "Oliver Kaltner", "The strategic alliance").paragraph == 4
+
+
+def test_speakers_carry_the_role_the_attribution_gives() -> None:
+    _a, photo = bundled("004_7c3b7d351971b1ca.txt")
+    first = quote_by(photo, "Lei Jun", "optical design")
+    assert (first.role, first.org) == ("CEO", "Xiaomi")
+    second = quote_by(photo, "Lei Jun", "Xiaomi focuses")
+    assert (second.role, second.org) == ("founder, chairman and CEO", "Xiaomi Group")
+    _b, police = bundled("003_ab580fe8e59a1744.txt")
+    kaufmann = quote_by(police, "Andreas Kaufmann", "The legendary")
+    assert kaufmann.speaker == "Andreas Kaufmann"  # "Dr" is not part of the name
+    assert kaufmann.role == "majority shareholder and chairman of the supervisory board"
+
+
+def test_words_of_companies_are_organisation_quotes_never_a_persons() -> None:
+    for file in FILES:
+        _article, extraction = bundled(file)
+        for gold in GOLD[file]["org_quotes"]:
+            assert not any(gold["starts_with"] in q.text for q in extraction.quotes)
+    _a, times = bundled("001_114326c08f6a0ddf.txt")
+    assert [(frozenset(root(o) for o in q.orgs), q.text[:30]) for q in times.org_quotes] == [
+        (pair("Huawei", "Leica"), "A co-operation with shared pre"),
+        (pair("Huawei", "Leica"), "[Huawei and Leica aim] to crea"),
+    ]
+    _b, photo = bundled("004_7c3b7d351971b1ca.txt")
+    by_org = {q.text[:30]: tuple(root(o) for o in q.orgs) for q in photo.org_quotes}
+    assert by_org == {
+        "Xiaomi and @leica_camera have ": ("xiaomi",),  # a company's tweet
+        "We can confirm that the cooper": ("huawei",),  # an unnamed spokesperson
+    }
+    _c, police = bundled("003_ab580fe8e59a1744.txt")
+    assert len(police.org_quotes) == 1  # the press release, given twice, is one quote
+    assert police.org_quotes[0].text.startswith(
+        "Today Huawei Consumer Business Group (BG) and Leica Camera AG"
+    )
+
+
+def test_reported_speech_and_scare_quotes_are_not_quotes() -> None:
+    _a, times = bundled("001_114326c08f6a0ddf.txt")
+    assert not any("nothing short of a legend" in q.text for q in times.quotes)
+    assert not any("long-term commitment" in q.text for q in times.quotes + times.org_quotes)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_roles_as_the_article_states_them(file: str) -> None:
+    _article, extraction = bundled(file)
+    roles = {(r.person, r.role, root(r.org or "")) for r in extraction.roles}
+    for person in GOLD[file]["people"]:
+        assert (person["name"], person["role"], root(person["org"])) in roles
+
+
+EXPECTED_PARTNERSHIPS = {
+    "000_01170216c2f9fcf6.txt": {pair("Huawei", "Leica"): ("2016-02", None, "announced", set())},
+    "001_114326c08f6a0ddf.txt": {
+        pair("Huawei", "Leica"): ("2016-02", None, "announced", set()),
+        pair("Panasonic", "Leica"): (None, None, "active", {"Lumix CM1"}),
+    },
+    "002_4f05b41f0b0afc55.txt": {
+        pair("Huawei", "Leica"): ("2016-02", None, "announced", set()),
+        pair("Panasonic", "Leica"): (None, None, "active", {"Panasonic CM1"}),
+    },
+    "003_ab580fe8e59a1744.txt": {
+        pair("Huawei", "Leica"): ("2016-02", None, "announced", set()),
+        pair("Nokia", "Carl Zeiss"): (None, None, "active", {"Lumia 1020"}),
+    },
+    "004_7c3b7d351971b1ca.txt": {
+        pair("Xiaomi", "Leica"): ("2022-05-23", None, "announced", {"Xiaomi 12 Ultra"}),
+        pair("Huawei", "Leica"): ("2016", "2022-03-31", "ended", {"P9 series", "Huawei P50 series"}),
+    },
+}
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_partnerships_with_dates_products_and_status_and_no_others(file: str) -> None:
+    _article, extraction = bundled(file)
+    got = {
+        pair(*p.companies): (p.started, p.ended, p.status, set(p.products)) for p in extraction.partnerships
+    }
+    assert got == EXPECTED_PARTNERSHIPS[file]
+    gold = {pair(*p["companies"]): (p["started"], p["ended"]) for p in GOLD[file]["partnerships"]}
+    assert {k: v[:2] for k, v in got.items()} == gold
+
+
+def test_companies_named_together_are_not_partners() -> None:
+    _a, times = bundled("001_114326c08f6a0ddf.txt")
+    assert pair("Huawei", "Xiaomi") not in {pair(*p.companies) for p in times.partnerships}
+    _b, photo = bundled("004_7c3b7d351971b1ca.txt")
+    assert not any("ZTE" in p.companies for p in photo.partnerships)
+    _c, reviews = bundled("002_4f05b41f0b0afc55.txt")
+    assert pair("Huawei", "Google") not in {pair(*p.companies) for p in reviews.partnerships}
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_every_company_mention_is_a_company_gold_lists(file: str) -> None:
+    _article, extraction = bundled(file)
+    known = {root(c) for c in GOLD[file]["companies"]}
+    for aliases in GOLD[file]["company_aliases"].values():
+        known |= {root(a) for a in aliases}
+    companies = [m.name for m in extraction.mentions if m.kind == "company"]
+    assert companies and all(root(c) in known for c in companies), companies
+    people = {m.name for m in extraction.mentions if m.kind == "person"}
+    assert people == {p["name"] for p in GOLD[file]["people"]}
+
+
+def test_company_surfaces_of_one_article_group_under_one_name() -> None:
+    _a, police = bundled("003_ab580fe8e59a1744.txt")
+    counts = [(m.name, "company", 1) for m in police.mentions if m.kind == "company"]
+    groups = group_names(counts)  # type: ignore[arg-type]
+    assert len(set(groups.values())) == 4  # Leica, Huawei, Carl Zeiss, Nokia
+    assert groups[("Huawei Consumer Business Group (BG)", "company")] == groups[("Huawei", "company")]
+    assert groups[("Leica Camera AG", "company")] == groups[("Leica", "company")]
+
+
+def test_products_with_model_numbers() -> None:
+    products = {m.name for m in bundled("004_7c3b7d351971b1ca.txt")[1].mentions if m.kind == "product"}
+    assert products == {
+        "Xiaomi 12 Ultra",
+        "Qualcomm Snapdragon 8 Plus Gen 1",
+        "P9 series",
+        "Huawei P50 series",
+    }
+    assert {m.name for m in bundled("000_01170216c2f9fcf6.txt")[1].mentions if m.kind == "product"} == {
+        "Galaxy S7",
+        "LG G5",
+    }
+
+
+def test_dated_events_with_their_precision() -> None:
+    events = {(e.date, e.what) for e in bundled("003_ab580fe8e59a1744.txt")[1].events}
+    assert ("2012", "Huawei became the world's third-largest smartphone manufacturer") in events
+    photo = bundled("004_7c3b7d351971b1ca.txt")[1].events
+    ended = [e for e in photo if e.date == "2022-03-31"]
+    assert len(ended) == 1 and ended[0].what.endswith("ended") and ended[0].precision == "day"
+    assert any(e.date == "2022-05-20" and "banning Huawei" in e.what for e in photo)
+    july = [e for e in photo if e.date == "2022-07"]  # "in July this year", published 2022
+    assert july and all(e.precision == "month" for e in july)
+    founded = [e for e in photo if e.date == "2010"]
+    assert [(e.what, e.companies, e.precision) for e in founded] == [
+        ("Xiaomi was founded", ("Xiaomi",), "year")
+    ]
+
+
+def test_extraction_is_deterministic() -> None:
+    article, first = bundled("004_7c3b7d351971b1ca.txt")
+    assert extract(article) == first
+
+
+# ---------------------------------------------------------------- the rules on invented articles
+
+
+def facts(*paragraphs: str, published: str | None = "2023-04-12") -> Extraction:
+    return extract(CleanArticle("invented.txt", "An invented story", tuple(paragraphs), published))
+
+
+def speakers(extraction: Extraction) -> list[tuple[str, str]]:
+    return [(q.speaker, q.text) for q in extraction.quotes]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker", "text"),
+    [
+        (('"We will win this market," Jane Doe said.',), "Jane Doe", "We will win this market"),
+        (
+            (
+                "Priya Raman, the chief executive at Nimbus Cloud, said in a statement: "
+                '"We are thrilled to grow."',
+            ),
+            "Priya Raman",
+            "We are thrilled to grow.",
+        ),
+        (
+            ('"Costs will keep falling." — Raj Patel, CFO of Vexa Labs',),
+            "Raj Patel",
+            "Costs will keep falling.",
+        ),
+        (
+            ('According to Mia Wong, "the first units ship in June."',),
+            "Mia Wong",
+            "the first units ship in June.",
+        ),
+        (
+            ('Tom Baker told reporters: "No jobs will be lost at the plant."',),
+            "Tom Baker",
+            "No jobs will be lost at the plant.",
+        ),
+        (
+            (
+                "‘Let’s go further, it’s the right time and the partners’ teams are ready,’ says Nora Lind, "
+                "CTO of Fjordsoft.",
+            ),
+            "Nora Lind",
+            "Let’s go further, it’s the right time and the partners’ teams are ready",
+        ),
+        (
+            ("Orvel Inc's chief executive, Sam Reed, said, 'We won't stop until every home has one.'",),
+            "Sam Reed",
+            "We won't stop until every home has one.",
+        ),
+        (
+            (
+                "Omar Haddad, head of research at Brightline, explained:",
+                "Demand has doubled since the spring.",
+            ),
+            "Omar Haddad",
+            "Demand has doubled since the spring.",
+        ),
+        (
+            (
+                'Dr. Ana Ruiz, chief scientist at Vexa Labs GmbH, said: "The first results are promising.',
+                '"We will publish the data next month."',
+            ),
+            "Ana Ruiz",
+            "We will publish the data next month.",
+        ),
+    ],
+)
+def test_attribution_styles_beyond_the_bundled_corpus(
+    paragraphs: tuple[str, ...], speaker: str, text: str
+) -> None:
+    extraction = facts(*paragraphs)
+    assert (speaker, text) in speakers(extraction)
+    assert all(q.speaker == speaker for q in extraction.quotes)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (
+            ('"We are not going to do that," Chief Executive Tim Cook told analysts on a call.',),
+            [("Tim Cook", "Chief Executive", None, "We are not going to do that")],
+        ),
+        (
+            ('"Orders are strong," said Jane Doe, a spokeswoman for Acme Robotics.',),
+            [("Jane Doe", "spokeswoman", "Acme Robotics", "Orders are strong")],
+        ),
+        (
+            ("“Nobody asked us,” said Maria Lopez, chief executive of Solaris Energy, in an interview.",),
+            [("Maria Lopez", "chief executive", "Solaris Energy", "Nobody asked us")],
+        ),
+        (
+            ("In a letter to shareholders, Solaris chairman Peter Grant wrote: “We have never been stronger.”",),
+            [("Peter Grant", "chairman", "Solaris", "We have never been stronger.")],
+        ),
+        (('"It\'s a fair price," Mr. Smith said.',), [("Smith", None, None, "It's a fair price")]),
+        (
+            ('John Smith, 45, a teacher from Leeds, said: "Nobody asked us."',),
+            [("John Smith", None, None, "Nobody asked us.")],
+        ),
+        (
+            ("Jane Doe runs the bakery.", '"We are ready," Doe said, "and we will deliver."'),
+            [("Jane Doe", None, None, "We are ready"), ("Jane Doe", None, None, "and we will deliver.")],
+        ),
+        (('"We will appeal," the lawyers said.', '"Prices will rise," analysts said.'), []),
+    ],
+)
+def test_more_attribution_styles_with_roles(
+    paragraphs: tuple[str, ...], expected: list[tuple[str, str | None, str | None, str]]
+) -> None:
+    assert [(q.speaker, q.role, q.org, q.text) for q in facts(*paragraphs).quotes] == expected
+
+
+def test_an_unnamed_spokesperson_or_a_ministry_speaks_for_its_organisation() -> None:
+    extraction = facts(
+        '"Orders are strong," a spokeswoman for Acme Robotics said.',
+        "“We remain committed to the region,” the Defence Ministry said.",
+    )
+    assert extraction.quotes == ()
+    assert [(q.orgs, q.text) for q in extraction.org_quotes] == [
+        (("Acme Robotics",), "Orders are strong"),
+        (("Defence Ministry",), "We remain committed to the region"),
+    ]
+
+
+def test_a_surname_or_a_pronoun_later_refers_to_the_person_named_before() -> None:
+    extraction = facts(
+        'Jane Doe, president of Acme Robotics, said: "Our robots are ready for every warehouse."',
+        '"Costs will fall as volumes rise," Doe said. "We are hiring," she added.',
+    )
+    assert speakers(extraction) == [
+        ("Jane Doe", "Our robots are ready for every warehouse."),
+        ("Jane Doe", "Costs will fall as volumes rise"),
+        ("Jane Doe", "We are hiring"),
+    ]
+    assert (extraction.quotes[1].role, extraction.quotes[1].org) == ("president", "Acme Robotics")
+
+
+def test_company_voices_are_organisation_quotes() -> None:
+    extraction = facts(
+        "Quillon Ltd makes delivery drones.",
+        '"We do not comment on rumours," a Quillon spokesperson said.',
+        "In a post on its account @quillon_hq said, ‘We are live in four cities today.’",
+        '"The trial was a success," the company said.',
+    )
+    assert extraction.quotes == ()
+    assert [(q.orgs, q.text) for q in extraction.org_quotes] == [
+        (("Quillon",), "We do not comment on rumours"),
+        (("Quillon",), "We are live in four cities today."),
+        (("Quillon",), "The trial was a success"),
+    ]
+
+
+def test_reported_speech_fragments_and_scare_quotes_are_not_quotes() -> None:
+    extraction = facts(
+        "Jane Doe, CEO of Acme Robotics, said that the firm would open two plants.",
+        'The firm calls the robot a "game changer" for the industry.',
+        'Acme Robotics said the robot was "ready for prime time" and cheaper than rivals.',
+    )
+    assert extraction.quotes == ()
+
+
+def test_quote_spans_tell_apostrophes_from_closing_marks() -> None:
+    p = "‘It’s the partners’ plan and it works,’ she said, adding ‘the rest is noise’."
+    assert [p[a + 1 : b] for a, b in quote_spans(p)] == [
+        "It’s the partners’ plan and it works,",
+        "the rest is noise",
+    ]
+    # An opening mark without its closing one: the quotation goes on in the next paragraph.
+    assert quote_spans('He said: "It is done') == [(9, 20)]
+    assert quote_spans('Size: 5" screen') == []  # an inch mark opens nothing
+
+
+def test_roles_in_several_positions() -> None:
+    extraction = facts(
+        "Jane Doe, the chief executive at Acme Robotics, spoke first.",
+        "Nimbus Cloud CEO Tim Baker and Brightline's head of research, Omar Haddad, followed.",
+        "Dr. Ana Ruiz, chief scientist at Vexa Labs GmbH, closed the day.",
+    )
+    assert [(r.person, r.role, r.org) for r in extraction.roles] == [
+        ("Jane Doe", "chief executive", "Acme Robotics"),
+        ("Tim Baker", "CEO", "Nimbus Cloud"),
+        ("Omar Haddad", "head of research", "Brightline"),
+        ("Ana Ruiz", "chief scientist", "Vexa Labs GmbH"),
+    ]
+
+
+def test_companies_come_from_cues_and_places_or_people_do_not() -> None:
+    extraction = facts(
+        "Chipmaker Nanoforge and Vexa Labs GmbH both showed new parts.",
+        "Quillon, the Danish robotics company, said its new handset sells well in Norway.",
+        "Canada announced new rules on Monday. Jane Doe's phone was not affected.",
+        "The Orvel X5 Pro from Orvel goes on sale in May.",
+    )
+    companies = {m.name for m in extraction.mentions if m.kind == "company"}
+    assert companies == {"Nanoforge", "Vexa Labs GmbH", "Quillon", "Orvel"}
+    assert {m.name for m in extraction.mentions if m.kind == "product"} == {"Orvel X5 Pro"}
+
+
+def test_partnership_cues_dates_products_and_status() -> None:
+    extraction = facts(
+        "Acme Robotics has teamed up with Nimbus Cloud to build warehouse robots, the companies said on "
+        "3 March 2023.",
+        "The partnership between Brightline and Quillon, which began in 2015, ended in June 2019.",
+        "The new Orvel X5 handset from Orvel comes with Zento-branded lenses.",
+        "Fjordsoft is reportedly in talks over a partnership with Vexa Labs.",
+    )
+    got = {pair(*p.companies): (p.started, p.ended, p.status, p.products) for p in extraction.partnerships}
+    assert got == {
+        pair("Acme", "Nimbus"): ("2023-03-03", None, "announced", ()),
+        pair("Brightline", "Quillon"): ("2015", "2019-06", "ended", ()),
+        pair("Orvel", "Zento"): (None, None, "active", ("Orvel X5",)),
+        pair("Fjordsoft", "Vexa"): (None, None, "rumoured", ()),
+    }
+
+
+def test_companies_in_one_sentence_without_a_partnership_cue_are_not_partners() -> None:
+    extraction = facts(
+        "Acme Robotics outsold its rival, Nimbus Cloud, in 2022.",
+        "Regulators fined Acme Robotics and Nimbus Cloud last year.",
+        "Acme Robotics and Nimbus Cloud are fierce rivals in the warehouse market.",
+        "Quillon Ltd and Vexa Labs GmbH both lost money.",
+    )
+    assert extraction.partnerships == ()
+
+
+def test_a_dateline_dates_the_announcement_and_relative_dates_use_the_publication_date() -> None:
+    extraction = facts(
+        "Acme Robotics and Nimbus Cloud announce a strategic cooperation. Oslo, 11 April 2023. "
+        "The first robot from the two companies will launch in September this year.",
+        "It was first shown last year.",
+    )
+    assert [(p.started, p.status) for p in extraction.partnerships] == [("2023-04-11", "announced")]
+    assert {(e.date, e.precision) for e in extraction.events} >= {("2023-09", "month"), ("2022", "year")}
+
+
+def test_events_read_as_short_clauses() -> None:
+    extraction = facts(
+        "In 2012, Acme Robotics Inc. became the largest maker of warehouse robots and in 2019 it opened "
+        "a plant.",
+        "Founded in 2001, Nimbus Cloud Ltd now employs 3,000 people.",
+    )
+    assert [(e.date, e.what, e.companies) for e in extraction.events] == [
+        ("2012", "Acme Robotics Inc. became the largest maker of warehouse robots", ("Acme Robotics",)),
+        ("2019", "Acme Robotics opened a plant", ("Acme Robotics",)),
+        ("2001", "Nimbus Cloud was founded", ("Nimbus Cloud",)),
+    ]
