@@ -73,6 +73,9 @@ class Phase:
     peak_tree_mb: float = 0.0
     refresh: str = ""  # how the refresh ran and what it reported
     refresh_seconds: float | None = None
+    bot_cpu_s: float = 0.0  # CPU time of the bot process while the commands were sent and answered
+    machine_cpu_s: float = 0.0  # CPU time of the whole machine meanwhile
+    wall_s: float = 0.0
 
     @property
     def answered(self) -> list[InteractionRecord]:
@@ -88,6 +91,22 @@ class Phase:
     @property
     def ok(self) -> bool:
         return len(self.answered) == len(self.sent) and not self.failures
+
+
+def _machine_cpu_s() -> float:
+    """Busy CPU time of the whole machine since boot (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu_s(pid: int) -> float:
+    """CPU time of a process and of its children it has reaped (/proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 class TreeMemory:
@@ -229,6 +248,7 @@ def payloads(
 
 async def fire(
     standin: DiscordStandIn,
+    bot_pid: int,
     phase: Phase,
     pools: list[tuple[str, str | None, list[Any]]],
     n: int,
@@ -238,6 +258,7 @@ async def fire(
 ) -> None:
     """Sends `n` commands evenly over `window` seconds, then waits (bounded) for every answer."""
     started = time.monotonic()
+    cpu_before, machine_before = _process_cpu_s(bot_pid), _machine_cpu_s()
     for i, payload in enumerate(payloads(standin, pools, n, seed)):
         delay = started + i * window / n - time.monotonic()
         if delay > 0:
@@ -250,6 +271,9 @@ async def fire(
     await asyncio.wait(pending, timeout=ANSWER_TIMEOUT_S)
     for task in pending:
         task.cancel()
+    phase.wall_s = time.monotonic() - started
+    phase.bot_cpu_s = _process_cpu_s(bot_pid) - cpu_before
+    phase.machine_cpu_s = _machine_cpu_s() - machine_before
 
 
 # ---------------------------------------------------------------- the run
@@ -282,7 +306,7 @@ async def run(articles: int, seed: int, kb: Path | None, n: int, window: float) 
             standin.assert_clean()
 
             idle = Phase("idle")
-            await fire(standin, idle, pools, n, window, seed)
+            await fire(standin, bot.pid, idle, pools, n, window, seed)
             idle.failures = list(standin.failures)
             idle.peak_hwm_mb, idle.peak_tree_mb = bot.peak_memory_mb(), memory.peak_mb
 
@@ -290,7 +314,9 @@ async def run(articles: int, seed: int, kb: Path | None, n: int, window: float) 
             changed, added = change_corpus(corpus, seed)
             mark = len(standin.failures)
             done = await start_refresh(standin, env, workdir, memory, busy)
-            await fire(standin, busy, pools, n, window, seed + 1, refresh_running=lambda: not done.is_set())
+            await fire(
+                standin, bot.pid, busy, pools, n, window, seed + 1, refresh_running=lambda: not done.is_set()
+            )
             try:
                 await asyncio.wait_for(done.wait(), REFRESH_TIMEOUT_S)
             except TimeoutError:
@@ -402,6 +428,11 @@ def report(phases: list[Phase], facts: str, args_line: str, n: int, window: floa
         answers = statistics.mean(1 if r.embeds else 0 for r in p.answered) if p.answered else 0
         lines.append(
             f"  {p.label}: {answers:.0%} of the answers carry an embed; sent in {p.seconds_to_send:.1f} s"
+        )
+        cores = os.cpu_count() or 1
+        lines.append(
+            f"  {p.label}: CPU over {p.wall_s:.1f} s: the bot {p.bot_cpu_s:.1f} s, the whole machine "
+            f"{p.machine_cpu_s:.1f} s of {p.wall_s * cores:.1f} s available ({cores} cores)"
         )
     lines += ["", "Targets"]
     for p in phases:

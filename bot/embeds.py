@@ -9,7 +9,7 @@ AllowedMentions.none() the cogs send with.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote as _url_quote
@@ -20,8 +20,10 @@ from db.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     ArticleCard,
+    AuditEntry,
     CompanyProfile,
     CorpusStats,
+    IngestReport,
     PartnershipInfo,
     PersonProfile,
     QuoteInfo,
@@ -29,6 +31,16 @@ from db.models import (
     SearchHit,
     Source,
     TimelineEvent,
+)
+from db.trivia import (
+    KIND_LABELS,
+    LeaderboardRow,
+    MemberStats,
+    PlayerScore,
+    ScoreLine,
+    TriviaQuestion,
+    TriviaSettings,
+    ranked,
 )
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -58,6 +70,9 @@ COLOURS: dict[str, discord.Colour] = {
     "search": discord.Colour(0xF1C40F),
     "timeline": discord.Colour(0x1ABC9C),
     "meta": discord.Colour(0x5865F2),
+    "trivia": discord.Colour(0xE91E63),
+    "admin": discord.Colour(0x2ECC71),
+    "admin_problem": discord.Colour(0xE74C3C),
 }
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -725,3 +740,412 @@ def not_found_message(kind: str, name: str, suggestions: Sequence[str]) -> str:
         names = ", ".join(f"**{fit(one_line(s), 100)}**" for s in suggestions[:3])
         return f"No {kind} called “{shown}”. Did you mean: {names}?"
     return f"No {kind} called “{shown}” in the clippings."
+
+
+# ---------------------------------------------------------------- trivia
+#
+# Members appear as <@id> mentions: embeds show them as names and never ping anyone.
+
+TRIVIA_LETTERS = ("A", "B", "C", "D")
+BUTTON_LABEL_MAX = 80
+TRIVIA_PERIODS = {"week": "this week", "month": "this month", "all": "of all time"}
+_MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+
+
+def _relative(moment: datetime) -> str:
+    return f"<t:{int(moment.timestamp())}:R>"
+
+
+def _points_text(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def trivia_button_label(index: int, option: str) -> str:
+    """'A · option' within Discord's 80-character button label."""
+    prefix = f"{TRIVIA_LETTERS[index]} · "
+    return prefix + fit_plain(one_line(option), BUTTON_LABEL_MAX - len(prefix))
+
+
+def _trivia_options(
+    options: Sequence[str], right: int | None = None, counts: Sequence[int] | None = None
+) -> str:
+    lines = []
+    for i, option in enumerate(options):
+        mark = "" if right is None else ("✅ " if i == right else "▫️ ")
+        count = f" — {counts[i]}" if counts is not None else ""
+        lines.append(f"{mark}**{TRIVIA_LETTERS[i]}.** {fit(one_line(option), 300)}{count}")
+    return "\n".join(lines)
+
+
+def trivia_intro_embed(
+    *, starter_id: int, count: int, seconds: float, topic: str | None, available: int, requested: int
+) -> discord.Embed:
+    about = f" about **{fit(one_line(topic), 100)}**" if topic else ""
+    embed = discord.Embed(
+        title="Trivia from the clippings",
+        colour=COLOURS["trivia"],
+        description=(
+            f"<@{starter_id}> started a game{about}: **{count}** questions, **{seconds:g} s** each.\n"
+            "Everyone may answer each question once with the buttons; a right answer earns 10 points, "
+            "plus up to 10 more the faster it comes. Every answer comes with the article that proves it."
+        ),
+    )
+    if available < requested:
+        embed.add_field(
+            name="Note", value=f"Only {available} questions are available, so the game has {count}."
+        )
+    embed.set_footer(text="/trivia stop ends the game (its starter or Manage Messages).")
+    return embed
+
+
+def trivia_question_embed(
+    number: int, total: int, question: TriviaQuestion, options: Sequence[str], deadline: datetime
+) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Question {number} of {total}",
+        colour=COLOURS["trivia"],
+        description=f"**{fit(one_line(question.prompt), 1000)}**\n\n{_trivia_options(options)}",
+    )
+    embed.add_field(name="Time", value=f"Answers close {_relative(deadline)}.", inline=False)
+    embed.set_footer(text=KIND_LABELS[question.kind])
+    return embed
+
+
+def trivia_reveal_embed(
+    number: int,
+    total: int,
+    question: TriviaQuestion,
+    options: Sequence[str],
+    picks: Mapping[int, tuple[int, int]],
+    streaks: Mapping[int, int],
+) -> discord.Embed:
+    """The question with its right answer, who got it (points, streak), and the source."""
+    right = options.index(question.answer)
+    counts = [sum(1 for choice, _ in picks.values() if choice == i) for i in range(len(options))]
+    embed = discord.Embed(
+        title=f"Question {number} of {total} — answer",
+        colour=COLOURS["trivia"],
+        description=f"**{fit(one_line(question.prompt), 1000)}**\n\n"
+        + _trivia_options(options, right, counts),
+    )
+    winners = sorted(
+        ((user, points) for user, (choice, points) in picks.items() if choice == right), key=lambda w: -w[1]
+    )
+    if winners:
+        lines = []
+        for user, points in winners:
+            streak = streaks.get(user, 0)
+            fire = f" · 🔥 {streak} in a row" if streak >= 2 else ""
+            lines.append(f"<@{user}> +{points}{fire}")
+        value = join_items(lines, FIELD_VALUE_MAX)
+    elif picks:
+        value = "Nobody got it."
+    else:
+        value = "Nobody answered."
+    embed.add_field(name=f"Right answer: {fit(one_line(question.answer), 200)}", value=value, inline=False)
+    if question.detail:
+        embed.add_field(name="From the source", value=fit(question.detail, FIELD_VALUE_MAX), inline=False)
+    embed.add_field(name="Source", value=source_line(question.source), inline=False)
+    return embed
+
+
+def _trivia_rank(rank: int, points: int) -> str:
+    """'🥇 1.' for the first three places with points, '4.' otherwise; tied players share a rank."""
+    medal = _MEDALS.get(rank) if points > 0 else None
+    return f"{medal} {rank}." if medal else f"{rank}."
+
+
+def trivia_scoreboard_embed(scores: Sequence[ScoreLine], *, ending: str, asked: int) -> discord.Embed:
+    """The end of a game: everyone's points, ties shown as ties."""
+    embed = discord.Embed(title="Trivia — final scores", colour=COLOURS["trivia"])
+    by_user = {s.user_id: s for s in scores}
+    lines = []
+    for rank, user, points, tied in ranked((s.user_id, s.points) for s in scores):
+        line = by_user[user]
+        tie = " (tie)" if tied else ""
+        streak = f", best streak {line.best_streak}" if line.best_streak >= 2 else ""
+        lines.append(
+            f"{_trivia_rank(rank, points)} <@{user}> — **{_points_text(points)}**{tie} "
+            f"({line.right}/{asked} right{streak})"
+        )
+    top = [u for r, u, p, _ in ranked((s.user_id, s.points) for s in scores) if r == 1 and p > 0]
+    if not lines:
+        summary = "Nobody answered a question."
+    elif not top:
+        summary = "Nobody scored."
+    elif len(top) == 1:
+        summary = f"<@{top[0]}> wins!"
+    else:
+        summary = "A tie between " + ", ".join(f"<@{u}>" for u in top) + "!"
+    body = [summary, "", *lines] if lines else [summary]
+    embed.description = join_items([*body, "", ending], 4000)
+    return embed
+
+
+def trivia_interrupted_embed(scores: Sequence[PlayerScore]) -> discord.Embed:
+    """What the last question of a game cut by a restart shows afterwards."""
+    embed = discord.Embed(
+        title="Trivia — game ended",
+        colour=COLOURS["trivia"],
+        description="This game ended when the bot restarted. Points earned before that are kept.",
+    )
+    if scores:
+        lines = [
+            f"{_trivia_rank(rank, points)} <@{user}> — {_points_text(points)}" + (" (tie)" if tied else "")
+            for rank, user, points, tied in ranked((s.user_id, s.points) for s in scores)
+        ]
+        embed.add_field(name="Scores", value=join_items(lines, FIELD_VALUE_MAX), inline=False)
+    embed.set_footer(text="/trivia start begins a new game.")
+    return embed
+
+
+def trivia_leaderboard_embed(rows: Sequence[LeaderboardRow], period: str) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Trivia leaderboard — {TRIVIA_PERIODS.get(period, period)}", colour=COLOURS["trivia"]
+    )
+    if not rows:
+        embed.description = "No trivia points yet. Start a game with /trivia start."
+        return embed
+    lines = []
+    for rank, user, points, tied in ranked((r.user_id, r.total) for r in rows):
+        row = next(r for r in rows if r.user_id == user)
+        wins = f"{row.wins} win" + ("" if row.wins == 1 else "s")
+        games = f"{row.games} game" + ("" if row.games == 1 else "s")
+        lines.append(
+            f"{_trivia_rank(rank, points)} <@{user}> — **{_points_text(points)}**"
+            + (" (tie)" if tied else "")
+            + f" · {wins} · {games} · {row.average:.1f} per game"
+        )
+    embed.description = join_items(lines, 4000)
+    embed.set_footer(text="A win: the top score (ties share it) of a game played to its last question.")
+    return embed
+
+
+def trivia_stats_embed(user_id: int, stats: MemberStats) -> discord.Embed:
+    embed = discord.Embed(
+        title="Trivia stats", colour=COLOURS["trivia"], description=f"<@{user_id}> in this server"
+    )
+    if stats.answered == 0:
+        embed.description = f"<@{user_id}> has not answered a trivia question in this server yet."
+        return embed
+    share = round(100 * stats.right / stats.answered)
+    embed.add_field(name="Points", value=f"{stats.total} ({stats.average:.1f} per game)", inline=True)
+    embed.add_field(name="Games", value=f"{stats.games} played, {stats.wins} won", inline=True)
+    embed.add_field(name="Answers", value=f"{stats.right} of {stats.answered} right ({share}%)", inline=True)
+    embed.add_field(name="Best streak", value=f"{stats.best_streak} in a row", inline=True)
+    if stats.rank is not None:
+        embed.add_field(name="Rank", value=f"#{stats.rank} in this server", inline=True)
+    return embed
+
+
+def trivia_settings_embed(settings: TriviaSettings, *, changed: bool) -> discord.Embed:
+    title = "Trivia settings saved" if changed else "Trivia settings"
+    embed = discord.Embed(title=title, colour=COLOURS["trivia"])
+    embed.add_field(name="Questions per game", value=str(settings.questions), inline=True)
+    embed.add_field(name="Seconds per question", value=f"{settings.seconds:g}", inline=True)
+    embed.set_footer(text="/trivia start can still ask for other values for one game.")
+    return embed
+
+
+# ---------------------------------------------------------------- moderators: refresh, rollback, stats
+
+_ADMIN_LIST_MAX = 900  # per list field: five lists, a description and a footer stay under 6,000 in all
+_FAILURE_REASON_MAX = 200
+
+
+def _totals_line(stats: CorpusStats) -> str:
+    return ", ".join(
+        [
+            _count(stats.articles, "article"),
+            _count(stats.quotes, "quote"),
+            _count(stats.people, "person", "people"),
+            _count(stats.companies, "company", "companies"),
+            _count(stats.partnerships, "partnership"),
+            _count(stats.events, "dated event"),
+        ]
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+def busy_message(command: str, user_id: int, started: datetime) -> str:
+    """'A refresh is already running, started by @someone at <time>.'"""
+    return (
+        f"A {command} is already running, started by <@{user_id}> at "
+        f"{discord.utils.format_dt(started, 'f')}. Try again when it has finished."
+    )
+
+
+def refresh_progress(done: int, total: int, file: str) -> str:
+    """'Refreshing… 37 of 200 files (18%), last: name.txt'."""
+    share = f" ({done * 100 // total}%)" if total else ""
+    return f"Refreshing… {done} of {_count(total, 'file')}{share}, last: {fit(one_line(file), 200)}"
+
+
+def report_counts(report: IngestReport) -> str:
+    """'1 added, 2 updated, 3 unchanged, 0 removed, 1 failed' (the audit log's line for a refresh)."""
+    return (
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, {len(report.failed)} failed"
+    )
+
+
+def _files_field(embed: discord.Embed, label: str, files: Sequence[str]) -> None:
+    value = join_items([fit(one_line(f), 200) for f in files], _ADMIN_LIST_MAX, noun="more") or "none"
+    embed.add_field(name=f"{label}: {len(files)}", value=value, inline=False)
+
+
+def refresh_summary_embed(report: IngestReport, totals: CorpusStats, seconds: float) -> discord.Embed:
+    """/refresh: what changed (each failure with its file and reason), how long it took, the new totals."""
+    changed = bool(report.added or report.updated or report.removed)
+    title = "Refresh done" if not report.failed else "Refresh done, some files failed"
+    embed = discord.Embed(
+        title=title,
+        colour=COLOURS["admin"] if not report.failed else COLOURS["admin_problem"],
+        description=f"Took {_duration(seconds)}. The knowledge base now holds {_totals_line(totals)}.",
+    )
+    _files_field(embed, "Added", report.added)
+    _files_field(embed, "Updated", report.updated)
+    embed.add_field(name=f"Unchanged: {len(report.unchanged)}", value=_count(len(report.unchanged), "file"))
+    _files_field(embed, "Removed", report.removed)
+    failures = [
+        f"{fit(one_line(f.file), 200)}: {fit(one_line(f.reason), _FAILURE_REASON_MAX)}" for f in report.failed
+    ]
+    embed.add_field(
+        name=f"Failed: {len(report.failed)}",
+        value=join_items(failures, _ADMIN_LIST_MAX, noun="more") or "none",
+        inline=False,
+    )
+    if report.warnings:
+        notes = [fit(one_line(w), _FAILURE_REASON_MAX) for w in report.warnings]
+        embed.add_field(name="Notes", value=join_items(notes, 500, noun="more"), inline=False)
+    footer = (
+        "The data from before is kept: /rollback restores it."
+        if changed
+        else "Nothing changed; the last backup is still the one /rollback restores."
+    )
+    embed.set_footer(text=footer)
+    return embed
+
+
+def refresh_stopped_embed(removed: Sequence[str], total: int) -> discord.Embed:
+    """The >50% removal guard: nothing was changed; run again with confirm: True if it is meant."""
+    embed = discord.Embed(
+        title="Refresh stopped: nothing was changed",
+        colour=COLOURS["admin_problem"],
+        description=(
+            f"This refresh would remove {len(removed)} of the {_count(total, 'article')}, more than half. "
+            "If the corpus folder is meant to look like that, run `/refresh confirm: True`."
+        ),
+    )
+    _files_field(embed, "Would remove", removed)
+    return embed
+
+
+def refresh_failed_embed(reason: str) -> discord.Embed:
+    return discord.Embed(
+        title="Refresh failed: nothing was changed",
+        colour=COLOURS["admin_problem"],
+        description=f"{fit(one_line(reason), 1000)}\nLookups keep answering from the data they had.",
+    )
+
+
+def no_backup_embed() -> discord.Embed:
+    return discord.Embed(
+        title="Nothing to roll back",
+        colour=COLOURS["admin_problem"],
+        description="There is no backup yet: one is made before each refresh that changes something.",
+    )
+
+
+def rollback_embed(totals: CorpusStats, taken: datetime | None) -> discord.Embed:
+    """/rollback: the backup is back in place; another /rollback undoes this one."""
+    when = f" taken {discord.utils.format_dt(taken, 'f')}" if taken else ""
+    return discord.Embed(
+        title="Rolled back",
+        colour=COLOURS["admin"],
+        description=(
+            f"Restored the backup{when}. The knowledge base now holds {_totals_line(totals)}.\n"
+            "The data it replaced became the backup: run /rollback again to undo this."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DatabaseSizes:
+    """Bytes on disk (with the write-ahead log); None for a file that does not exist."""
+
+    knowledge: int | None
+    members: int | None
+    backup: int | None
+    backup_taken: datetime | None
+
+
+def _bytes(n: int | None) -> str:
+    if n is None:
+        return "none"
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"
+
+
+def _audit_line(entry: AuditEntry) -> str:
+    try:
+        at = datetime.fromisoformat(entry.at)
+        when = discord.utils.format_dt(at if at.tzinfo else at.replace(tzinfo=UTC), "f")
+    except ValueError:
+        when = escape(entry.at)
+    detail = f": {fit(one_line(entry.detail), 150)}" if entry.detail else ""
+    return f"{when} /{entry.command} by <@{entry.user_id}>, {entry.outcome}{detail}"
+
+
+def stats_embed(
+    totals: CorpusStats,
+    recent: Sequence[AuditEntry],
+    sizes: DatabaseSizes,
+    started: datetime,
+    command_counts: Mapping[str, int],
+) -> discord.Embed:
+    """/stats: corpus totals, the last refreshes, database sizes, uptime, how often each command ran."""
+    embed = discord.Embed(title="Clippings statistics", colour=COLOURS["admin"])
+    embed.add_field(
+        name="Corpus",
+        value=f"{_totals_line(totals)}\nLast ingest: {format_timestamp(totals.last_ingest)}",
+        inline=False,
+    )
+    embed.add_field(
+        name="Last refreshes",
+        value=join_items([_audit_line(e) for e in recent], 1000, noun="more") or "none yet",
+        inline=False,
+    )
+    backup_when = f", taken {discord.utils.format_dt(sizes.backup_taken, 'R')}" if sizes.backup_taken else ""
+    embed.add_field(
+        name="Databases",
+        value=(
+            f"Knowledge base: {_bytes(sizes.knowledge)}\n"
+            f"Backup: {_bytes(sizes.backup)}{backup_when}\n"
+            f"Members' data: {_bytes(sizes.members)}"
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="Uptime",
+        value=f"Up since {discord.utils.format_dt(started, 'f')} ({discord.utils.format_dt(started, 'R')})",
+        inline=False,
+    )
+    ranked = sorted(command_counts.items(), key=lambda item: (-item[1], item[0]))
+    lines = [f"/{escape(name)}: {count}" for name, count in ranked]
+    embed.add_field(
+        name="Commands run since the start",
+        value=join_items(lines, 1000, sep=" · ", noun="more") or "none yet",
+        inline=False,
+    )
+    return embed

@@ -26,7 +26,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import embeds
-from bot.client import ClippingsBot, Refusal
+from bot.client import ClippingsBot, Refusal, error_message
 from db import backup
 from db.ingest.pipeline import CorpusError, TooManyRemovals
 from db.models import AuditEntry
@@ -115,8 +115,8 @@ class Admin(commands.Cog):
     async def cog_app_command_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         # The tree's on_error answers the user; this only writes down who was refused.
         if isinstance(error, app_commands.CheckFailure) and interaction.command is not None:
-            refusal = embeds.refusal_reason(error)
-            await self._audit(interaction, interaction.command.name, "refused", refusal)
+            reason = error_message(error) or type(error).__name__
+            await self._audit(interaction, interaction.command.name, "refused", reason)
 
     async def _claim(self, interaction: Interaction, command: str) -> Job | None:
         """Take the lock for a refresh or rollback; None (and the user told who holds it) when taken."""

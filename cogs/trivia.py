@@ -20,9 +20,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import trivia_view as view
+from bot import embeds
 from bot.client import ClippingsBot, Refusal, report_error
-from bot.embeds import fit
 from bot.views import OwnedView, setup_views
 from cogs.common import NAME_MAX, NONE, Interaction, company_names, reply, resolve
 from db.trivia import (
@@ -75,7 +74,7 @@ class Round:
 class AnswerButton(discord.ui.Button["AnswerView"]):
     def __init__(self, game_id: int, number: int, index: int, option: str) -> None:
         super().__init__(
-            label=view.button_label(index, option),
+            label=embeds.trivia_button_label(index, option),
             style=discord.ButtonStyle.secondary,
             custom_id=f"{ID_PREFIX}:{game_id}:{number}:{index}",
         )
@@ -214,7 +213,7 @@ class Game:
         )
         await self._tell(
             interaction,
-            f"Your answer: **{view.LETTERS[index]}**. The right one is shown "
+            f"Your answer: **{embeds.TRIVIA_LETTERS[index]}**. The right one is shown "
             f"{discord.utils.format_dt(round_.deadline, 'R')} at the latest.",
         )
         earlier = {u for u, s in self.scores.items() if any(n < round_.number for n in s.answers)}
@@ -248,7 +247,7 @@ class Game:
                 round_ = Round(number, question, self.seconds)
                 answer_view = AnswerView(self, round_)
                 self.views.append(answer_view)
-                embed = view.question_embed(
+                embed = embeds.trivia_question_embed(
                     number, len(self.questions), question, round_.options, round_.deadline
                 )
                 try:
@@ -309,7 +308,7 @@ class Game:
         if round_.message is None:
             return
         streaks = {user: line.streak for user, line in self.scores.items()}
-        embed = view.reveal_embed(
+        embed = embeds.trivia_reveal_embed(
             round_.number, len(self.questions), round_.question, round_.options, round_.picks, streaks
         )
         try:
@@ -335,7 +334,7 @@ class Game:
         text = ENDINGS[ending]
         if ending == "stopped" and self.stopped_by is not None:
             text = f"Stopped by <@{self.stopped_by}>."
-        embed = view.scoreboard_embed(list(self.scores.values()), ending=text, asked=asked)
+        embed = embeds.trivia_scoreboard_embed(list(self.scores.values()), ending=text, asked=asked)
         try:
             await self.channel.send(embed=embed, allowed_mentions=NONE)
         except discord.HTTPException:
@@ -416,7 +415,7 @@ class Trivia(commands.Cog):
                 channel = self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id)
                 try:
                     await channel.get_partial_message(game.message_id).edit(
-                        embed=view.interrupted_embed(scores), view=None, allowed_mentions=NONE
+                        embed=embeds.trivia_interrupted_embed(scores), view=None, allowed_mentions=NONE
                     )
                 except discord.HTTPException as exc:
                     log.info("Could not close the message of interrupted trivia game %s: %s", game.id, exc)
@@ -488,7 +487,7 @@ class Trivia(commands.Cog):
             topic_name, topic_id = found.name, found.id
         bank = await store.trivia_questions(topic_id)
         if len(bank) < MIN_GAME_QUESTIONS:
-            about = f" about {fit(topic_name, 100)}" if topic_name else ""
+            about = f" about {embeds.fit(topic_name, 100)}" if topic_name else ""
             await reply(
                 interaction,
                 f"The clippings hold only {len(bank)} trivia questions{about}; a game needs at least "
@@ -519,7 +518,7 @@ class Trivia(commands.Cog):
         )
         game.interaction = interaction
         self.games[channel_id] = game
-        intro = view.intro_embed(
+        intro = embeds.trivia_intro_embed(
             starter_id=interaction.user.id,
             count=len(picked),
             seconds=per_question,
@@ -559,7 +558,9 @@ class Trivia(commands.Cog):
         guild_id = interaction.guild_id
         if guild_id is None:
             raise app_commands.NoPrivateMessage()
-        if period not in view.PERIODS:  # Discord offers only the choices; a client could send anything
+        if (
+            period not in embeds.TRIVIA_PERIODS
+        ):  # Discord offers only the choices; a client could send anything
             await reply(interaction, "The period is one of: week, month, all.")
             return
         since = None
@@ -567,7 +568,7 @@ class Trivia(commands.Cog):
             since = (discord.utils.utcnow() - timedelta(days=7 if period == "week" else 30)).timestamp()
         rows = await self.bot.store.trivia_leaderboard(guild_id, since=since)
         await interaction.response.send_message(
-            embed=view.leaderboard_embed(rows, period), allowed_mentions=NONE
+            embed=embeds.trivia_leaderboard_embed(rows, period), allowed_mentions=NONE
         )
 
     @trivia.command(name="stats", description="A member's trivia stats in this server.")
@@ -578,7 +579,9 @@ class Trivia(commands.Cog):
             raise app_commands.NoPrivateMessage()
         who = member or interaction.user
         found = await self.bot.store.trivia_member_stats(guild_id, who.id)
-        await interaction.response.send_message(embed=view.stats_embed(who.id, found), allowed_mentions=NONE)
+        await interaction.response.send_message(
+            embed=embeds.trivia_stats_embed(who.id, found), allowed_mentions=NONE
+        )
 
     @trivia.command(name="forget-me", description="Remove all your trivia scores and answers.")
     async def forget_me(self, interaction: Interaction) -> None:
@@ -618,12 +621,14 @@ class Trivia(commands.Cog):
         if questions is None and seconds is None:
             current = await store.trivia_settings(guild_id)
             await interaction.response.send_message(
-                embed=view.settings_embed(current, changed=False), ephemeral=True, allowed_mentions=NONE
+                embed=embeds.trivia_settings_embed(current, changed=False),
+                ephemeral=True,
+                allowed_mentions=NONE,
             )
             return
         saved = await store.set_trivia_settings(guild_id, questions=questions, seconds=seconds)
         await interaction.response.send_message(
-            embed=view.settings_embed(saved, changed=True), ephemeral=True, allowed_mentions=NONE
+            embed=embeds.trivia_settings_embed(saved, changed=True), ephemeral=True, allowed_mentions=NONE
         )
 
 

@@ -279,3 +279,16 @@ class IngestReport:
     failed: list[FileFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the moderators' audit log (members' database): who ran what, when, with what outcome."""
+
+    at: str  # ISO timestamp, UTC
+    guild_id: int | None
+    user_id: int
+    user_name: str
+    command: str  # "refresh", "rollback", "stats"
+    outcome: str  # "done", "stopped", "failed", "refused"
+    detail: str = ""

@@ -141,6 +141,23 @@ def test_site_furniture_is_removed_by_general_rules() -> None:
     )
 
 
+def test_bylines_timestamps_and_breadcrumbs_go_but_look_alike_paragraphs_stay() -> None:
+    page = (
+        "Home > Business > Technology\n\nOrbit Labs opens a lab in Lyon\n\n"
+        "By Jane Doe and Sam Lee | Reporters\n\n"
+        "Updated: 12 March 2024, 09:14 GMT\n\nOrbit Labs opened a research lab in Lyon on Monday.\n\n"
+        "By 2030, the company wants to employ 500 people there.\n\n"
+        "Copyright law was not part of the talks, the firm said.\n"
+    )
+    article = clean_article("b.txt", page, None)
+    assert article.title == "Orbit Labs opens a lab in Lyon"
+    assert article.paragraphs == (
+        "Orbit Labs opened a research lab in Lyon on Monday.",
+        "By 2030, the company wants to employ 500 people there.",
+        "Copyright law was not part of the talks, the firm said.",
+    )
+
+
 def test_a_related_list_ends_the_article_and_short_navigation_lines_at_the_end_go() -> None:
     page = (
         "Quillon buys a chip start-up\n\nQuillon agreed to buy Nanoforge for $2bn, it said on Monday.\n\n"

@@ -32,6 +32,8 @@ class Greeter(discord.Client):
         self.slow_seconds = 0.0
         self.errors: list[BaseException] = []
         self.readies = 0
+        self.runner: asyncio.Task[None] | None = None
+        self.failure_expected = False
         self._add_commands()
 
     async def on_ready(self) -> None:
@@ -124,15 +126,17 @@ async def bot(standin: DiscordStandIn) -> AsyncIterator[Greeter]:
     saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     Route.BASE = standin.api_base
     client = Greeter(standin.guild_id)
-    task = asyncio.create_task(client.start(standin.token))
+    task = client.runner = asyncio.create_task(client.start(standin.token))
     try:
         await standin.wait_for(lambda: client.is_ready() or task.done(), 10, "the client to be ready")
         assert not task.done(), task.exception()
         yield client
     finally:
         await client.close()
-        await asyncio.wait_for(task, 10)
+        await asyncio.wait({task}, timeout=10)
         Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+        if not client.failure_expected:
+            task.result()  # the client stopped cleanly
 
 
 async def test_login_ready_and_sync(standin: DiscordStandIn, bot: Greeter) -> None:
@@ -286,14 +290,26 @@ async def test_rejected_token_fails_login(standin: DiscordStandIn) -> None:
     saved = Route.BASE
     Route.BASE = standin.api_base
     client = discord.Client(intents=discord.Intents.default())
+    standin.reject_token()  # as after "Reset Token" in the developer portal
     try:
         with pytest.raises(discord.LoginFailure):
-            await client.login(make_token(standin.bot_user_id))
+            await client.login(standin.token)
     finally:
         await client.close()
         Route.BASE = saved
     assert [(r.path, r.status) for r in standin.requests] == [("/users/@me", 401)]
     standin.assert_clean()
+
+
+async def test_rejected_token_closes_the_gateway_with_4004(standin: DiscordStandIn, bot: Greeter) -> None:
+    bot.failure_expected = True
+    standin.reject_token()
+    await standin.close_gateway(4000)
+    assert bot.runner is not None
+    with pytest.raises(discord.ConnectionClosed) as closed:
+        await asyncio.wait_for(bot.runner, 10)
+    assert closed.value.code == 4004  # Authentication failed: discord.py does not reconnect
+    assert standin.resume_count == 0
 
 
 async def test_unknown_route_is_404_and_recorded(standin: DiscordStandIn, bot: Greeter) -> None:

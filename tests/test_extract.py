@@ -349,7 +349,7 @@ def test_attribution_styles_beyond_the_bundled_corpus(
             [("Maria Lopez", "chief executive", "Solaris Energy", "Nobody asked us")],
         ),
         (
-            ("In a letter to shareholders, Solaris chairman Peter Grant wrote: “We have never been stronger.”",),
+            ("In a letter to investors, Solaris chairman Peter Grant wrote: “We have never been stronger.”",),
             [("Peter Grant", "chairman", "Solaris", "We have never been stronger.")],
         ),
         (('"It\'s a fair price," Mr. Smith said.',), [("Smith", None, None, "It's a fair price")]),

@@ -107,3 +107,10 @@ def test_grouping_is_deterministic_whatever_the_input_order() -> None:
         ("Doe", "person", 1),
     ]
     assert group_names(names) == group_names(list(reversed(names)))
+
+
+def test_same_quote_ignores_dash_and_apostrophe_styles() -> None:
+    assert same_quote(
+        "I’m pleased – and proud – to take it to the next level",
+        "I'm pleased - and proud - to take it to the next level",
+    )

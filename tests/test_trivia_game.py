@@ -20,6 +20,7 @@ from openapi import recorded_errors
 
 from bot import create_bot
 from bot.config import BUNDLED_CORPUS, Settings, load_settings
+from bot.embeds import escape, trivia_button_label
 from bot.offline import (
     DEFAULT_CHANNEL_ID,
     DEFAULT_GUILD_ID,
@@ -28,7 +29,6 @@ from bot.offline import (
     OfflineDiscord,
     OfflineMessage,
 )
-from bot.trivia_view import button_label
 from db.ingest.pipeline import run_ingest
 from db.trivia import TriviaQuestion
 
@@ -96,7 +96,7 @@ def asked(message: OfflineMessage, bank: list[TriviaQuestion]) -> TriviaQuestion
     """The bank's question this message shows: same prompt, same options in the same order."""
     labels = [b.label for b in message.buttons]
     for q in bank:
-        if labels == [button_label(i, option) for i, option in enumerate(q.options())]:
+        if labels == [trivia_button_label(i, option) for i, option in enumerate(q.options())]:
             prompt = re.sub(r"\\(.)", r"\1", description(message))
             if q.prompt in prompt:
                 return q
@@ -184,7 +184,7 @@ async def test_a_whole_game_with_right_wrong_double_and_late_clicks(quick: Offli
     await revealed(first)
     assert title(first) == "Question 1 of 3 — answer"
     right = field(first, "Right answer: ")
-    assert right["name"] == f"Right answer: {q1.answer}"
+    assert right["name"] == f"Right answer: {escape(q1.answer)}"
     assert right["value"] == f"<@{ALICE}> +{saved.total}"
     assert q1.source.url is not None and q1.source.url in field(first, "Source")["value"]
     assert f"✅ **{letter}.**" in description(first)

@@ -30,7 +30,9 @@ _MAX_FURNITURE = 300
 _DROP_LINE = re.compile(
     r"""^(?:
         load\ more\b.*
-      | (?:©|ⓒ|\(c\)|copyright\b).*
+      | (?:©|ⓒ|\(c\)|copyright\s+(?:©|\(c\)|\d{4})).*
+      | (?:published|updated|posted|last\ updated)\b[^.]{0,60}\d[^.]{0,40}
+      | (?:[^>›»]{1,40}\s[>›»]\s){2,}[^>›»]{0,60}
       | (?:sign\ up|subscribe)\b.{0,60}\bnewsletters?\b.{0,80}
       | get\ the\ (?:best|latest)\b.{0,80}\b(?:inbox|newsletter)\b.{0,20}
       | \(\s*[a-z][\w-]*\s*:\s*[\w-]+\s*\)
@@ -45,6 +47,11 @@ _DROP_LINE = re.compile(
       | .{0,60}\blogo
     )$""",
     re.IGNORECASE | re.VERBOSE,
+)
+# A byline on a line of its own: "By Jane Doe", "By Jane Doe and Sam Lee | Technology reporters".
+_BYLINE = re.compile(
+    r"^(?:By|BY|Written by|Words by)\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|der))*"
+    r"(?:\s*[,|]\s*[^.]{0,60})?$"
 )
 _DROP_PHRASE = re.compile(
     r"\ball rights reserved\b|\bsupported by (?:its|our) (?:audience|readers)\b"
@@ -141,7 +148,7 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
         if len(para) <= _MAX_FURNITURE:
             if _CUT_FROM.match(para) and kept:
                 break
-            if _DROP_LINE.match(para) or _DROP_PHRASE.search(para):
+            if _DROP_LINE.match(para) or _DROP_PHRASE.search(para) or _BYLINE.match(para):
                 continue
         kept.append(para)
     # Short navigation lines left at the end ("Real Time Analytics", "Trending").

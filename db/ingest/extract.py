@@ -324,6 +324,7 @@ class _Ctx:
         self.companies: dict[str, int] = {}  # surface -> paragraph where it was recognised
         self.people: dict[str, _Person] = {}  # full name -> person
         self.company_hits: list[tuple[int, int, str]] = []  # (paragraph, offset, surface) in text order
+        self.hits_by_para: list[list[tuple[int, str]]] = [[] for _ in paragraphs]
         self.canon: dict[str, str] = {}  # company surface -> the article's name for the company
         self.last_person: tuple[int, str] | None = None  # (paragraph, name) of the last quoted person
         self.noun_sentences: set[tuple[int, int]] = set()  # sentences with a partnership noun
@@ -418,6 +419,17 @@ def _companies_in(text: str, ctx: _Ctx) -> list[str]:
         if start >= end:
             end = start - neg
             canon = ctx.canonical(name)
+            if canon not in out:
+                out.append(canon)
+    return out
+
+
+def _companies_at(ctx: _Ctx, i: int, start: int, end: int) -> list[str]:
+    """Known companies named in paragraph i between two offsets, in order (from the index of mentions)."""
+    out: list[str] = []
+    for offset, surface in ctx.hits_by_para[i]:
+        if start <= offset < end:
+            canon = ctx.canonical(surface)
             if canon not in out:
                 out.append(canon)
     return out
@@ -1062,6 +1074,7 @@ def index_companies(ctx: _Ctx) -> dict[str, int]:
         first.setdefault(surface, i)
         counts[surface] = counts.get(surface, 0) + 1
         ctx.company_hits.append((i, j - offsets[i], surface))
+        ctx.hits_by_para[i].append((j - offsets[i], surface))
         ctx.companies.setdefault(surface, i)
     names = [(n, "company", counts.get(n, 1)) for n in sorted(ctx.companies)]
     ctx.canon = {surface: canon for (surface, _kind), canon in group_names(names).items()}  # type: ignore[arg-type]
@@ -1126,7 +1139,8 @@ _DATE_AT_MONTH = re.compile(
     rf"|(?P<m3>{_MONTH})(?:\s+(?:of\s+)?(?P<y3>{_YEAR})(?![0-9])|\s+(?P<rel3>this|next|last)\s+year)?"
     r"(?![\w])"
 )
-_DIGIT_START = re.compile(r"[0-9](?<![\w$£€.,:/-][0-9])")
+_NUMBER = re.compile(r"[0-9]+")
+_NOT_BEFORE_DATE = frozenset("$£€.,:/-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _PREPOSITIONS = frozenset(
     "in on since by until from during through before after early late mid".split()  # noqa: SIM905
 )
@@ -1156,8 +1170,26 @@ _RELATIVE_YEAR = {"this": 0, "last": -1, "next": 1}
 
 def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
     """(start, end, ISO date) of each date expression; relative ones resolved against `published`."""
-    anchors = [(m.start(), True) for m in _DIGIT_START.finditer(text)]
-    anchors += [(m.start(), False) for m in _MONTH_START.finditer(text) if not _is_alnum(text, m.start() - 1)]
+    anchors: list[tuple[int, bool]] = []
+    for m in _NUMBER.finditer(text):
+        a, b = m.span()
+        if a and text[a - 1] in _NOT_BEFORE_DATE:
+            continue
+        if b - a == 4 and text[a : a + 2] in ("19", "20"):
+            anchors.append((a, True))  # a year
+        elif b - a <= 2:
+            k = b + 2 if text[b : b + 2] in ("st", "nd", "rd", "th") else b
+            if text[k : k + 1] == " " and _MONTH_START.match(text, k + 1):
+                anchors.append((a, True))  # a day before a month
+    for m in _MONTH_START.finditer(text):
+        a = m.start()
+        if a and text[a - 1].isalnum():
+            continue
+        b = m.end()
+        while b < len(text) and text[b].isalpha():
+            b += 1
+        if text[a:b].lower() in _MONTHS:
+            anchors.append((a, False))
     if not anchors and "year" not in text:
         return []
     pub_year = int(published[:4]) if published and published[:4].isdigit() else None
@@ -1180,14 +1212,14 @@ def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
             out.append((pos, pos + 9, str(pub_year + _RELATIVE_YEAR[word])))  # type: ignore[operator]
             last_end = pos + 9
             continue
-        m = (_DATE_AT_DIGIT if digit else _DATE_AT_MONTH).match(text, pos)
-        if not m:
+        found = (_DATE_AT_DIGIT if digit else _DATE_AT_MONTH).match(text, pos)
+        if not found:
             continue
         pre = _preposition_start(text, pos)
-        date = _resolve_date(m, pub_year, pre is not None)
+        date = _resolve_date(found, pub_year, pre is not None)
         if date:
-            out.append((pos if pre is None else pre, m.end(), date))
-            last_end = m.end()
+            out.append((pos if pre is None else pre, found.end(), date))
+            last_end = found.end()
     return out
 
 
@@ -1570,18 +1602,21 @@ def extract_events(ctx: _Ctx) -> list[EventFact]:
             s, e = ctx.bounds[i][k]
             in_sentence = ctx.sentence_dates(i, s, e)
             sentence = p[s:e]
+            named = _companies_at(ctx, i, s, e)
             for n, (_s, _e, date) in enumerate(in_sentence):
-                what = _event_clause(sentence, in_sentence, n, ctx)
-                key = (date, fold(what))
-                if len(what.split()) < 3 or key in seen:
+                what = _event_clause(sentence, in_sentence, n, ctx, named)
+                key = (date, what)
+                if what.count(" ") < 2 or key in seen:
                     continue
                 seen.add(key)
-                companies = tuple(_companies_in(what, ctx)) or tuple(_companies_in(sentence, ctx)[:2])
+                companies = tuple(c for c in named if c in what) or tuple(named[:2])
                 events.append(EventFact(date, what, i, companies))
     return events
 
 
-def _event_clause(sentence: str, dates: list[tuple[int, int, str]], n: int, ctx: _Ctx) -> str:
+def _event_clause(
+    sentence: str, dates: list[tuple[int, int, str]], n: int, ctx: _Ctx, named: list[str]
+) -> str:
     """A short readable clause for the n-th date of a sentence."""
     start, end, _date = dates[n]
     prev_end = dates[n - 1][1] if n else 0
@@ -1589,7 +1624,7 @@ def _event_clause(sentence: str, dates: list[tuple[int, int, str]], n: int, ctx:
     head = sentence[prev_end:start]
     participle = _PARTICIPLE.match(head)
     if participle and sentence[end : end + 1] == ",":
-        subject = _subject_of(sentence[end + 1 :], ctx)
+        subject = _subject_of(sentence[end + 1 :], named)
         return f"{subject} was {participle.group(1).lower()}" if subject else ""
     lead = head.strip(" ,\"“‘'")
     after = sentence[end:next_start].strip(" ,")
@@ -1610,7 +1645,7 @@ def _event_clause(sentence: str, dates: list[tuple[int, int, str]], n: int, ctx:
             cut = rest.rfind(" and ")
             rest = rest[:cut] if cut > 0 else rest
         pronoun = _PRONOUN_SUBJECT.match(rest)
-        subject = _subject_of(sentence, ctx) if pronoun else None
+        subject = _subject_of(sentence, named) if pronoun else None
         if pronoun and subject:
             rest = f"{subject} {rest[pronoun.end():]}"
         return _shorten(rest)
@@ -1620,16 +1655,17 @@ def _event_clause(sentence: str, dates: list[tuple[int, int, str]], n: int, ctx:
     clause = clause[filler.end() :] if filler else clause
     cut = clause.rfind(" and ")
     if cut > 0 and clause[cut + 5 : cut + 6].islower():
-        subject = _subject_of(sentence, ctx)
+        subject = _subject_of(sentence, named)
         piece = clause[cut + 5 :]
         return _shorten(f"{subject} {piece}" if subject else piece)
     return _shorten(clause)
 
 
-def _subject_of(text: str, ctx: _Ctx) -> str | None:
-    companies = _companies_in(text, ctx)
-    if companies:
-        return companies[0]
+def _subject_of(text: str, named: list[str]) -> str | None:
+    """The first company of `named` in text, or else its first capitalised name."""
+    found = [(text.find(c), c) for c in named if c in text]
+    if found:
+        return min(found)[1]
     for m in _NAME_RE.finditer(text):
         if m.group(0).split()[0].lower() not in STOP_CAPS:
             return m.group(0)

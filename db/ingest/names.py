@@ -30,6 +30,13 @@ _CHAR_MAP = str.maketrans(
         "\u2033": '"',
         "\u00ab": '"',
         "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2026": "...",
         "\u00a0": " ",
         "\u2007": " ",
         "\u202f": " ",
@@ -184,7 +191,7 @@ def _group_companies(keys: Iterable[str], uf: _UnionFind) -> None:
                 break
         if len(tokens) > 1:
             single_last[tokens[-1]].append(key)
-    # "Zeiss" alone is the one company whose name ends with it ("Carl Zeiss"), unless it starts others.
+    # "Quist" alone is the one company whose name ends with it ("Carl Quist"), unless it starts others.
     for key in by_len:
         if " " in key:
             continue
