@@ -322,6 +322,10 @@ async def run_bot(settings: Settings) -> None:
             await serving
     except discord.LoginFailure:
         raise StartupError(REJECTED_TOKEN) from None
+    except discord.ConnectionClosed as exc:
+        if exc.code == 4004:  # Authentication failed: the token was reset while the bot was running
+            raise StartupError(REJECTED_TOKEN) from None
+        raise StartupError(f"Discord closed the gateway for good (close code {exc.code})") from None
     except CorpusError as exc:
         raise StartupError(str(exc)) from None
     except (TimeoutError, aiohttp.ClientError, discord.GatewayNotFound) as exc:

@@ -41,6 +41,8 @@ CREATE TABLE articles (
     ingested_at TEXT NOT NULL
 );
 CREATE INDEX articles_published ON articles(published, id);
+-- What an ingest compares, without reading the article rows (bodies) of a large corpus.
+CREATE INDEX articles_known ON articles(file, content_hash, manifest_hash);
 
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, body, content='articles', content_rowid='id', tokenize="{FTS_TOKENIZE}"

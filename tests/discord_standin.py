@@ -327,7 +327,7 @@ class _Connection:
         self.compress = compress
         self.session: _Session | None = None
         self.heartbeats = 0
-        self.close_code: int | None = None
+        self.close_code: int | None = None  # the stand-in's when it closed the connection, else the client's
         self._lock = asyncio.Lock()
         self._zlib = zlib.compressobj() if compress == "zlib-stream" else None
         self._zstd = _zstd_compressor() if compress == "zstd-stream" else None
@@ -335,6 +335,11 @@ class _Connection:
     @property
     def live(self) -> bool:
         return not self.ws.closed
+
+    async def close(self, code: int, message: bytes = b"") -> None:
+        if self.close_code is None:
+            self.close_code = code
+        await asyncio.wait_for(self.ws.close(code=code, message=message), 5)
 
     async def send(self, payload: Mapping[str, Any]) -> None:
         async with self._lock:
@@ -457,7 +462,7 @@ class DiscordStandIn:
         for conn in self.connections:
             if conn.live:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(conn.ws.close(code=1001, message=b"stand-in stopping"), 2)
+                    await conn.close(1001, b"stand-in stopping")
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -513,7 +518,7 @@ class DiscordStandIn:
     async def close_gateway(self, code: int = CLOSE_UNKNOWN_ERROR) -> None:
         """Closes the live gateway websocket (4000 and most 4xxx codes are resumable)."""
         conn = self._live_connection()
-        await asyncio.wait_for(conn.ws.close(code=code, message=b"stand-in fault"), 5)
+        await conn.close(code, b"stand-in fault")
 
     async def send_reconnect(self) -> None:
         """Op 7: the client should reconnect and resume."""
@@ -893,17 +898,17 @@ class DiscordStandIn:
         try:
             if request.query.get("v") != "10":
                 self.fail(f"gateway: API version {request.query.get('v')!r}, expected 10")
-                await ws.close(code=CLOSE_INVALID_API_VERSION)
+                await conn.close(CLOSE_INVALID_API_VERSION)
                 return ws
             if request.query.get("encoding", "json") != "json":
                 self.fail(f"gateway: encoding {request.query.get('encoding')!r} is not supported here")
-                await ws.close(code=CLOSE_DECODE_ERROR)
+                await conn.close(CLOSE_DECODE_ERROR)
                 return ws
             if compress not in (None, "zlib-stream", "zstd-stream") or (
                 compress == "zstd-stream" and conn._zstd is None
             ):
                 self.fail(f"gateway: transport compression {compress!r} is not available in the stand-in")
-                await ws.close(code=CLOSE_DECODE_ERROR)
+                await conn.close(CLOSE_DECODE_ERROR)
                 return ws
             await conn.send({"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
             async for msg in ws:
@@ -911,9 +916,10 @@ class DiscordStandIn:
                     await self._on_gateway_message(conn, msg.data)
                 elif msg.type is WSMsgType.BINARY:
                     self.fail("gateway: the client sent a binary frame (discord.py sends JSON text)")
-                    await ws.close(code=CLOSE_DECODE_ERROR)
+                    await conn.close(CLOSE_DECODE_ERROR)
         finally:
-            conn.close_code = ws.close_code
+            if conn.close_code is None:
+                conn.close_code = ws.close_code
             if conn.session is not None and conn.session.conn is conn:
                 conn.session.conn = None
             self._notify()
@@ -925,7 +931,7 @@ class DiscordStandIn:
             op = msg["op"]
         except (ValueError, KeyError, TypeError):
             self.fail(f"gateway: undecodable payload {text[:200]!r}")
-            await conn.ws.close(code=CLOSE_DECODE_ERROR)
+            await conn.close(CLOSE_DECODE_ERROR)
             return
         data = msg.get("d")
         if op == OP_HEARTBEAT:
@@ -940,14 +946,14 @@ class DiscordStandIn:
             await self._resume(conn, data)
         elif conn.session is None:
             self.fail(f"gateway: op {op} sent before IDENTIFY")
-            await conn.ws.close(code=CLOSE_NOT_AUTHENTICATED)
+            await conn.close(CLOSE_NOT_AUTHENTICATED)
         elif op == OP_PRESENCE:
             self.presence_updates.append(data)
         elif op in (OP_VOICE_STATE, OP_REQUEST_MEMBERS):
             pass  # valid requests this stand-in has nothing to answer with
         else:
             self.fail(f"gateway: unknown opcode {op}")
-            await conn.ws.close(code=CLOSE_UNKNOWN_OPCODE)
+            await conn.close(CLOSE_UNKNOWN_OPCODE)
 
     def _token_ok(self, token: object) -> bool:
         return token == self.token and not self.token_rejected
@@ -955,10 +961,10 @@ class DiscordStandIn:
     async def _identify(self, conn: _Connection, data: Any) -> None:
         if conn.session is not None:
             self.fail("gateway: IDENTIFY twice on one connection")
-            await conn.ws.close(code=CLOSE_ALREADY_AUTHENTICATED)
+            await conn.close(CLOSE_ALREADY_AUTHENTICATED)
             return
         if not isinstance(data, dict) or not self._token_ok(data.get("token")):
-            await conn.ws.close(code=CLOSE_AUTHENTICATION_FAILED, message=b"Authentication failed.")
+            await conn.close(CLOSE_AUTHENTICATION_FAILED, b"Authentication failed.")
             return
         missing = [k for k in ("properties", "intents") if k not in data]
         if missing:
@@ -968,7 +974,7 @@ class DiscordStandIn:
             n for bit, n in PRIVILEGED_INTENTS.items() if intents & bit and not self.privileged_intents & bit
         ]
         if disallowed:
-            await conn.ws.close(code=CLOSE_DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
+            await conn.close(CLOSE_DISALLOWED_INTENTS, b"Disallowed intent(s).")
             return
         self.identify_count += 1
         self.identify_payloads.append({k: v for k, v in data.items() if k != "token"})
@@ -1001,10 +1007,10 @@ class DiscordStandIn:
     async def _resume(self, conn: _Connection, data: Any) -> None:
         if conn.session is not None:
             self.fail("gateway: RESUME on an identified connection")
-            await conn.ws.close(code=CLOSE_ALREADY_AUTHENTICATED)
+            await conn.close(CLOSE_ALREADY_AUTHENTICATED)
             return
         if not isinstance(data, dict) or not self._token_ok(data.get("token")):
-            await conn.ws.close(code=CLOSE_AUTHENTICATION_FAILED, message=b"Authentication failed.")
+            await conn.close(CLOSE_AUTHENTICATION_FAILED, b"Authentication failed.")
             return
         session = self._sessions.get(str(data.get("session_id")))
         seq = data.get("seq")
@@ -1024,7 +1030,7 @@ class DiscordStandIn:
             session.events.append(resumed)
             await conn.send(resumed)
         if old is not None and old is not conn and old.live:
-            await old.ws.close(code=CLOSE_UNKNOWN_ERROR)
+            await old.close(CLOSE_UNKNOWN_ERROR)
         self.resume_count += 1
         log.info("stand-in: session resumed at seq %s, %d event(s) replayed", seq, len(missed))
         self._notify()

@@ -16,7 +16,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.utils import _ActiveDecompressionContext
 from discord.webhook.async_ import async_context, interaction_message_response_params
-from discord_standin import DiscordStandIn, make_token
+from discord_standin import DiscordStandIn
 from openapi import response_errors
 
 GREETING_COLOUR = 0x3366AA
@@ -309,6 +309,7 @@ async def test_rejected_token_closes_the_gateway_with_4004(standin: DiscordStand
     with pytest.raises(discord.ConnectionClosed) as closed:
         await asyncio.wait_for(bot.runner, 10)
     assert closed.value.code == 4004  # Authentication failed: discord.py does not reconnect
+    assert standin.connections[-1].close_code == 4004
     assert standin.resume_count == 0
 
 

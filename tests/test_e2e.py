@@ -168,10 +168,13 @@ async def test_server_error_on_callback_is_logged_and_the_bot_keeps_serving(
     standin.assert_clean()
 
 
-async def test_no_errors_in_the_log(standin: DiscordStandIn, bot: BotProcess) -> None:
+async def test_no_errors_and_no_secrets_in_the_log(standin: DiscordStandIn, bot: BotProcess) -> None:
     assert "Traceback" not in bot.log
     assert not bot.lines_matching(r" (ERROR|CRITICAL) ")
     assert standin.token not in bot.log
+    assert bot.lines_matching(r"Discord answered 500 to POST /api/v10/interactions/\d+/<token>/callback")
+    leaked = [r.id for r in standin.interactions.values() if r.token in bot.log]
+    assert leaked == []  # interaction tokens let anyone answer in the bot's name for 15 minutes
 
 
 # ---------------------------------------------------------------- own processes
@@ -192,6 +195,26 @@ async def test_rejected_token_one_clear_line_and_exit_2(own_standin: DiscordStan
     assert wrong not in process.log and process.stdout == []
     assert [(r.path, r.status) for r in standin.requests] == [("/users/@me", 401)]
     standin.assert_clean()
+
+
+async def test_token_reset_while_running_one_clear_line_and_exit_2(
+    own_standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    standin = own_standin
+    process = BotProcess(bot_env(standin, tmp_path), tmp_path)
+    await process.start()
+    try:
+        await process.wait_line(READY_LINE, START_TIMEOUT)
+        standin.reject_token()  # "Reset Token" in the developer portal
+        await standin.close_gateway(4000)  # the RESUME that follows is refused: close code 4004
+        assert await process.wait_exit(20) == 2
+    finally:
+        await process.kill()
+    assert standin.connections[-1].close_code == 4004
+    (line,) = [line for line in process.stderr if line.startswith("clippings:")]
+    assert line.startswith("clippings: Discord rejected DISCORD_TOKEN (reset or mistyped).")
+    assert "Traceback" not in process.log
+    assert standin.token not in process.log
 
 
 async def test_sigterm_exits_0_within_5s_and_closes_the_database(

@@ -205,7 +205,7 @@ def test_scan_keeps_the_already_loaded_one_of_two_duplicates(tmp_path: Path) -> 
     loaded = {"b.txt": scan_corpus(tmp_path, 1000).files[0].content_hash}
     scan = scan_corpus(tmp_path, 1000, loaded)
     assert [f.name for f in scan.files] == ["b.txt"]
-    assert scan.files[0].path == b
+    assert scan.files[0].path == str(b)
     assert scan.failures == [FileFailure("a.txt", "the same text as b.txt: a duplicate, skipped")]
 
 

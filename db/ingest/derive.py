@@ -9,13 +9,13 @@ the corpus. All SQL is in db.store.KnowledgeWriter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby
 from typing import TypeVar
 
 from db.ingest.names import fold, group_names, quote_key, same_quote
 from db.models import EntityKind, PartnershipStatus
-from db.store import KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
+from db.store import EventRow, KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
 
 # Bump when the derived tables are built differently: the next ingest rebuilds them.
 DERIVED_VERSION = "1"
@@ -49,10 +49,10 @@ def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
         alias_rows.values(),
     )
     writer.write_mentions_and_roles()
-    _quotes(writer)
+    _quotes(writer, {entity_id: name for (_kind, name), entity_id in entity_ids.items()})
     _org_quotes(writer)
-    _partnerships(writer, surface_ids)
-    _events(writer, surface_ids)
+    _partnerships(writer)
+    _events(writer)
     writer.finish_derived()
 
 
@@ -102,13 +102,14 @@ def _first_published(rows: Sequence[QuoteRow] | Sequence[OrgQuoteRow]) -> str | 
     return min((r.published for r in rows if r.published), default=None)
 
 
-def _quotes(writer: KnowledgeWriter) -> None:
+def _quotes(writer: KnowledgeWriter, names: Mapping[int, str]) -> None:
     for person_id, rows in groupby(writer.quote_rows(), key=lambda r: r.person_id):
         for group in group_quotes(rows):
             stated = sorted((r for r in group if r.role), key=lambda r: (r.published or "9999", r.article_id))
             role, org = (stated[0].role, stated[0].org) if stated else (None, group[0].org)
             writer.add_quote(
                 person_id,
+                names[person_id],
                 group[0].text,
                 role,
                 org,
@@ -149,41 +150,30 @@ def merge_status(statuses: Iterable[PartnershipStatus], ended: str | None) -> Pa
     return next((s for s in _STATUS_ORDER if s in seen), "announced")
 
 
-def _partnerships(writer: KnowledgeWriter, surface_ids: Mapping[tuple[str, EntityKind], int]) -> None:
+def _partnerships(writer: KnowledgeWriter) -> None:
     for (a, b), grouped in groupby(writer.partnership_rows(), key=lambda r: (r.company_a, r.company_b)):
         rows: list[PartnershipRow] = list(grouped)
         ended = latest(r.ended for r in rows if r.ended)
-        products = _ids((p for r in rows for p in r.products), lambda p: surface_ids.get((p, "product")))
         writer.add_partnership(
             a,
             b,
             earliest(r.started for r in rows if r.started),
             ended,
             merge_status((r.status for r in rows), ended),
-            products,
+            list(dict.fromkeys(p for r in rows for p in r.product_ids)),
             dict.fromkeys((r.article_id, r.paragraph) for r in rows),
         )
 
 
-def _events(writer: KnowledgeWriter, surface_ids: Mapping[tuple[str, EntityKind], int]) -> None:
+def _events(writer: KnowledgeWriter) -> None:
     for date, same_day in groupby(writer.event_rows(), key=lambda r: r.date):
-        by_what: dict[str, list] = {}
+        by_what: dict[str, list[EventRow]] = {}
         for row in same_day:
             by_what.setdefault(fold(row.what), []).append(row)
         for rows in by_what.values():
-            companies = _ids(
-                (c for r in rows for c in r.companies), lambda c: surface_ids.get((c, "company"))
-            )
             writer.add_event(
-                date, rows[0].what, companies, dict.fromkeys((r.article_id, r.paragraph) for r in rows)
+                date,
+                rows[0].what,
+                dict.fromkeys(c for r in rows for c in r.company_ids),
+                dict.fromkeys((r.article_id, r.paragraph) for r in rows),
             )
-
-
-def _ids(names: Iterable[str], lookup: Callable[[str], int | None]) -> list[int]:
-    """Entity ids of names, in first-seen order, without repeats or unknowns."""
-    out: dict[int, None] = {}
-    for name in names:
-        entity_id = lookup(name)
-        if entity_id is not None:
-            out[entity_id] = None
-    return list(out)

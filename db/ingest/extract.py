@@ -839,7 +839,7 @@ def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Sp
     tail = p[ctx.sentence_start(para, span[0]) : span[0]]
     speaker = _pre_attribution(tail, para, p, ctx)
     if speaker:
-        return speaker, "before"
+        return speaker, "attribution before"
     if span[1] >= len(p):
         return None, ""
     quote = p[span[0] + 1 : span[1]].rstrip()
@@ -848,7 +848,7 @@ def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Sp
     if complete and after.strip():
         speaker = _post_attribution(after, para, p, ctx)
         if speaker:
-            return speaker, "after"
+            return speaker, "attribution after"
     return None, ""
 
 
@@ -873,7 +873,7 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
             intro_speaker = _pre_attribution(tail, i - 1, prev, ctx)
         if introduced and not (spans and spans[0][0] <= 1):
             if intro_speaker and intro_speaker.person:
-                out.add_person(ctx, intro_speaker.person, p, i, "above")
+                out.add_person(ctx, intro_speaker.person, p, i, "attribution line above")
             elif intro_speaker:
                 out.add_org(intro_speaker.orgs, p, i)
             elif _RELEASE_INTRO.search(prev):
@@ -886,9 +886,9 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
             speaker, where = _attribute(p, span, i, ctx)
             if speaker is None and span[0] <= 1:
                 if carry is not None:
-                    speaker, where = carry, "continued"
+                    speaker, where = carry, "continued from the paragraph before"
                 elif intro_speaker is not None:
-                    speaker, where = intro_speaker, "above"
+                    speaker, where = intro_speaker, "attribution line above"
             if speaker is None:
                 continue
             if speaker.person:
@@ -999,6 +999,8 @@ def find_products(ctx: _Ctx) -> dict[str, int]:
         if not any(d in p for d in "0123456789"):
             continue
         for s, e, run in ctx.runs[i]:
+            if _model_index(run) < 0 and not (p[e : e + 1] == " " and p[e + 1 : e + 2].isdigit()):
+                continue
             name = _product_from_run(p, s, e, run, ctx)
             if name and name not in products:
                 products[name] = i
@@ -1139,7 +1141,8 @@ _DATE_AT_MONTH = re.compile(
     rf"|(?P<m3>{_MONTH})(?:\s+(?:of\s+)?(?P<y3>{_YEAR})(?![0-9])|\s+(?P<rel3>this|next|last)\s+year)?"
     r"(?![\w])"
 )
-_NUMBER = re.compile(r"[0-9]+")
+_YEAR_START = re.compile(r"(?:19|20)[0-9][0-9]")
+_DAY_BEFORE = re.compile(r"(?<![\w$£€.,:/-])[0-9]{1,2}(?:st|nd|rd|th)? $")
 _NOT_BEFORE_DATE = frozenset("$£€.,:/-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _PREPOSITIONS = frozenset(
     "in on since by until from during through before after early late mid".split()  # noqa: SIM905
@@ -1170,17 +1173,13 @@ _RELATIVE_YEAR = {"this": 0, "last": -1, "next": 1}
 
 def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
     """(start, end, ISO date) of each date expression; relative ones resolved against `published`."""
+    # Anchors: a year (19xx/20xx), a month name, or a day number right before a month name.
     anchors: list[tuple[int, bool]] = []
-    for m in _NUMBER.finditer(text):
-        a, b = m.span()
-        if a and text[a - 1] in _NOT_BEFORE_DATE:
-            continue
-        if b - a == 4 and text[a : a + 2] in ("19", "20"):
-            anchors.append((a, True))  # a year
-        elif b - a <= 2:
-            k = b + 2 if text[b : b + 2] in ("st", "nd", "rd", "th") else b
-            if text[k : k + 1] == " " and _MONTH_START.match(text, k + 1):
-                anchors.append((a, True))  # a day before a month
+    if "19" in text or "20" in text:
+        for m in _YEAR_START.finditer(text):
+            a = m.start()
+            if not (a and text[a - 1] in _NOT_BEFORE_DATE) and not _is_alnum(text, a + 4):
+                anchors.append((a, True))
     for m in _MONTH_START.finditer(text):
         a = m.start()
         if a and text[a - 1].isalnum():
@@ -1188,8 +1187,10 @@ def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
         b = m.end()
         while b < len(text) and text[b].isalpha():
             b += 1
-        if text[a:b].lower() in _MONTHS:
-            anchors.append((a, False))
+        if text[a:b].lower() not in _MONTHS:
+            continue
+        day = _DAY_BEFORE.search(text, max(0, a - 8), a)
+        anchors.append((day.start(), True) if day else (a, False))
     if not anchors and "year" not in text:
         return []
     pub_year = int(published[:4]) if published and published[:4].isdigit() else None
@@ -1577,6 +1578,10 @@ _FILLER = re.compile(
     r"reported)\s+that|that)\s+",
     re.IGNORECASE,
 )
+# "A did this and was / has / became ...": the words after "and" start a clause with the same subject.
+_AUX_VERBS = frozenset(
+    ("was", "were", "is", "are", "has", "had", "have", "will", "would", "became", "remains")
+)
 _PRONOUN_SUBJECT = re.compile(r"(?:it|they|the company|the firm|the group)\s+", re.IGNORECASE)
 _CLAUSE_STOP = re.compile(r"\s*[:;]\s|\s*[\"“‘]")
 
@@ -1649,23 +1654,31 @@ def _event_clause(
         if pronoun and subject:
             rest = f"{subject} {rest[pronoun.end():]}"
         return _shorten(rest)
-    quote_open = max(head.rfind("“"), head.rfind("‘"), head.rfind('"'))
-    clause = head[quote_open + 1 :].strip(" ,") if quote_open >= 0 else head.strip(" ,")
+    # The clause starts after an opening quotation mark or a colon before the date, if any.
+    cut = 0
+    for mark in ("“", "‘", '"', ": ", "; "):
+        k = head.rfind(mark)
+        if k != -1:
+            cut = max(cut, k + len(mark))
+    clause = head[cut:].strip(" ,")
     filler = _FILLER.match(clause)
     clause = clause[filler.end() :] if filler else clause
     cut = clause.rfind(" and ")
-    if cut > 0 and clause[cut + 5 : cut + 6].islower():
-        subject = _subject_of(sentence, named)
+    verb = clause[cut + 5 :].split(" ", 1)[0] if cut > 0 else ""
+    if verb in _AUX_VERBS or (verb.endswith("ed") and verb.islower()):
+        subject = _subject_of(sentence, named, names=False)
         piece = clause[cut + 5 :]
         return _shorten(f"{subject} {piece}" if subject else piece)
     return _shorten(clause)
 
 
-def _subject_of(text: str, named: list[str]) -> str | None:
-    """The first company of `named` in text, or else its first capitalised name."""
+def _subject_of(text: str, named: list[str], *, names: bool = True) -> str | None:
+    """The first company of `named` in text, or else (if `names`) its first capitalised name."""
     found = [(text.find(c), c) for c in named if c in text]
     if found:
         return min(found)[1]
+    if not names:
+        return None
     for m in _NAME_RE.finditer(text):
         if m.group(0).split()[0].lower() not in STOP_CAPS:
             return m.group(0)

@@ -26,10 +26,14 @@ from pathlib import Path
 
 from db.ingest import clean, derive, extract, names
 from db.ingest.reader import (
+    MANIFEST_NAME,
     BadFile,
+    ParsedManifest,
     ScannedFile,
     decode_article,
+    manifest_digest,
     manifest_hash,
+    parse_manifest,
     read_aliases,
     scan_corpus,
 )
@@ -190,7 +194,10 @@ def _ingest(
     report = IngestReport()
     known = writer.known_articles()
     try:
-        scan = scan_corpus(corpus_dir, max_file_bytes, {f: k.content_hash for f, k in known.items()})
+        manifest = _manifest(writer, corpus_dir / MANIFEST_NAME)
+        scan = scan_corpus(
+            corpus_dir, max_file_bytes, {f: k.content_hash for f, k in known.items()}, manifest
+        )
     except OSError as exc:
         raise CorpusError(f"cannot read the corpus folder {corpus_dir}: {exc.strerror}") from None
     aliases, alias_failures = read_aliases(aliases_path)
@@ -258,5 +265,21 @@ def _ingest(
     return report
 
 
+def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:
+    """The manifest, parsed again only when its bytes changed since the last ingest."""
+    digest = manifest_digest(path)
+    cached = writer.meta("manifest_cache")
+    if cached:
+        try:
+            parsed = ParsedManifest.from_json(cached)
+        except (ValueError, KeyError, TypeError):  # written by another version: parse again
+            parsed = None
+        if parsed is not None and parsed.digest == digest:
+            return parsed
+    parsed = parse_manifest(path, digest)
+    writer.set_meta("manifest_cache", parsed.to_json())
+    return parsed
+
+
 def _task(file: ScannedFile, entry: ManifestEntry | None, article_id: int | None, outcome: str) -> _Task:
-    return _Task(file.name, str(file.path), entry, article_id, outcome)
+    return _Task(file.name, file.path, entry, article_id, outcome)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import tomllib
@@ -45,8 +46,37 @@ class BadFile(ValueError):
 @dataclass(frozen=True)
 class ScannedFile:
     name: str
-    path: Path
+    path: str
     content_hash: str
+
+
+@dataclass(frozen=True)
+class ParsedManifest:
+    """A manifest file read and checked; `digest` identifies its path and bytes ("" when there is none)."""
+
+    entries: dict[str, ManifestEntry]
+    failures: tuple[FileFailure, ...]
+    warnings: tuple[str, ...]
+    digest: str
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "digest": self.digest,
+                "entries": [
+                    [getattr(e, k) for k in ("file", *_MANIFEST_KEYS)] for e in self.entries.values()
+                ],
+                "failures": [[f.file, f.reason] for f in self.failures],
+                "warnings": list(self.warnings),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ParsedManifest:
+        data = json.loads(text)
+        entries = {values[0]: ManifestEntry(*values) for values in data["entries"]}
+        failures = tuple(FileFailure(file, reason) for file, reason in data["failures"])
+        return cls(entries, failures, tuple(data["warnings"]), data["digest"])
 
 
 @dataclass
@@ -90,14 +120,15 @@ def _bad(reason: str) -> str:
     raise BadFile(reason)
 
 
-def list_articles(corpus_dir: Path) -> list[Path]:
+def list_articles(corpus_dir: Path) -> list[os.DirEntry[str]]:
     """The article files of a corpus folder, sorted by name (hidden files skipped)."""
-    found = []
     with os.scandir(corpus_dir) as entries:
-        for entry in entries:
-            if entry.name.lower().endswith(".txt") and not entry.name.startswith(".") and entry.is_file():
-                found.append(Path(entry.path))
-    return sorted(found, key=lambda p: p.name)
+        found = [
+            entry
+            for entry in entries
+            if entry.name.lower().endswith(".txt") and not entry.name.startswith(".") and entry.is_file()
+        ]
+    return sorted(found, key=lambda entry: entry.name)
 
 
 def _toml_error(path: Path, exc: tomllib.TOMLDecodeError, consequence: str) -> FileFailure:
@@ -163,6 +194,21 @@ def read_manifest(path: Path) -> tuple[dict[str, ManifestEntry], list[FileFailur
     return entries, [], warnings
 
 
+def manifest_digest(path: Path) -> str:
+    """Identifies the manifest at `path` by its location and bytes; "" when there is none."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    return content_hash(str(path.resolve()).encode() + b"\0" + data)
+
+
+def parse_manifest(path: Path, digest: str | None = None) -> ParsedManifest:
+    """read_manifest() as one value that can be cached (parsing 100,000 entries takes seconds)."""
+    entries, failures, warnings = read_manifest(path)
+    return ParsedManifest(entries, tuple(failures), tuple(warnings), digest or manifest_digest(path))
+
+
 def _valid_date(text: str) -> bool:
     if not _ISO_DATE.match(text):
         return False
@@ -194,35 +240,44 @@ def read_aliases(path: Path | None) -> tuple[dict[str, str], list[FileFailure]]:
     return aliases, failures
 
 
-def scan_corpus(corpus_dir: Path, max_file_bytes: int, loaded: Mapping[str, str] | None = None) -> CorpusScan:
+def scan_corpus(
+    corpus_dir: Path,
+    max_file_bytes: int,
+    loaded: Mapping[str, str] | None = None,
+    manifest: ParsedManifest | None = None,
+) -> CorpusScan:
     """One quick pass over the folder: size checks, content hashes, duplicates, the manifest.
 
     Reads every file once to hash it but decodes none: deciding what changed must stay cheap on a corpus
     of 100,000 articles. Decoding (binary, UTF-8, empty) happens when a new or changed file is processed.
     Of two files with the same text, the one already loaded with it (`loaded`: file -> content hash) is
-    kept, else the first by name; the other is reported as its duplicate.
+    kept, else the first by name; the other is reported as its duplicate. `manifest`: the folder's
+    manifest already parsed (see parse_manifest), else it is read here.
     """
     scan = CorpusScan()
-    scan.manifest, manifest_failures, scan.warnings = read_manifest(corpus_dir / MANIFEST_NAME)
+    parsed = manifest if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
+    scan.manifest, scan.warnings = parsed.entries, list(parsed.warnings)
     loaded = loaded or {}
     hashed: list[ScannedFile] = []
-    for path in list_articles(corpus_dir):
-        scan.present.add(path.name)
+    for entry in list_articles(corpus_dir):
+        name = entry.name
+        scan.present.add(name)
         try:
-            size = path.stat().st_size
+            size = entry.stat().st_size
             if size > max_file_bytes:
                 scan.failures.append(
-                    FileFailure(path.name, f"too large: {size:,} bytes, over the limit of {max_file_bytes:,}")
+                    FileFailure(name, f"too large: {size:,} bytes, over the limit of {max_file_bytes:,}")
                 )
                 continue
-            data = path.read_bytes()
+            with open(entry.path, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
-            scan.failures.append(FileFailure(path.name, f"cannot be read: {exc.strerror}"))
+            scan.failures.append(FileFailure(name, f"cannot be read: {exc.strerror}"))
             continue
         if not data.strip():
-            scan.failures.append(FileFailure(path.name, "empty file (no text)"))
+            scan.failures.append(FileFailure(name, "empty file (no text)"))
             continue
-        hashed.append(ScannedFile(path.name, path, content_hash(data)))
+        hashed.append(ScannedFile(name, entry.path, content_hash(data)))
     original: dict[str, str] = {}
     for file in hashed:
         if loaded.get(file.name) == file.content_hash:
@@ -235,5 +290,5 @@ def scan_corpus(corpus_dir: Path, max_file_bytes: int, loaded: Mapping[str, str]
             scan.failures.append(FileFailure(file.name, f"the same text as {first}: a duplicate, skipped"))
     for name in sorted(set(scan.manifest) - scan.present):
         scan.failures.append(FileFailure(name, f"listed in {MANIFEST_NAME} but there is no such file"))
-    scan.failures = manifest_failures + sorted(scan.failures, key=lambda f: f.file)
+    scan.failures = list(parsed.failures) + sorted(scan.failures, key=lambda f: f.file)
     return scan
