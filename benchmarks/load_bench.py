@@ -53,7 +53,6 @@ COMMANDS = 200
 WINDOW_S = 10.0
 LOOKUPS = ("partnership", "quote", "person", "company", "article", "timeline", "search")
 DEADLINE_S = 3.0  # Discord drops an interaction not answered within 3 seconds
-P99_TARGET_MS = 1000.0
 START_TIMEOUT_S = 180.0
 ANSWER_TIMEOUT_S = 20.0  # after the last command was sent
 REFRESH_TIMEOUT_S = 1800.0
@@ -437,12 +436,9 @@ def report(phases: list[Phase], facts: str, args_line: str, n: int, window: floa
     lines += ["", "Targets"]
     for p in phases:
         verdict = "met" if p.ok else "MISSED"
-        lines.append(f"  {p.label}: every command answered once, in time, with a valid body: {verdict}")
-        lat = p.latencies_ms
-        p99 = percentile(lat, 0.99) if lat else float("inf")
-        verdict = "met" if p99 <= P99_TARGET_MS else "MISSED"
         lines.append(
-            f"  {p.label}: p99 dispatch -> answer {p99:.0f} ms (target <= {P99_TARGET_MS:.0f} ms): {verdict}"
+            f"  {p.label}: every command answered once, within Discord's {DEADLINE_S:.0f} s, "
+            f"with a valid body: {verdict}"
         )
     return "\n".join(lines)
 

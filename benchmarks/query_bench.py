@@ -302,8 +302,13 @@ async def measure_concurrency(bench: Bench, cases: list[Case]) -> list[Concurren
 async def _at_once(bench: Bench, work: Sequence[tuple[Case, str]]) -> list[float]:
     payloads = [await bench.payload(case, text) for case, text in work]
     started = time.perf_counter()
-    results = await asyncio.gather(*(bench.offline.dispatch(p) for p in payloads))
-    return [(max(r.at for r in result.requests) - started) * 1000 for result in results]
+
+    async def one(payload: dict[str, Any]) -> float:
+        result = await bench.offline.dispatch(payload)
+        answered = max((r.at for r in result.requests), default=time.perf_counter())
+        return (answered - started) * 1000
+
+    return list(await asyncio.gather(*(one(p) for p in payloads)))
 
 
 async def run(

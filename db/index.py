@@ -57,7 +57,7 @@ class NameIndex:
         self._exact: dict[str, set[int]] = defaultdict(set)
         self._words: dict[str, set[int]] = defaultdict(set)
         self._keys_of: dict[int, list[str]] = defaultdict(list)
-        prefix_entries: set[tuple[str, int]] = set()
+        prefix_entries: set[tuple[str, int, bool]] = set()
         for row in rows:
             self._rows[row.id] = row
             for surface in {row.name, *row.aliases}:
@@ -69,10 +69,11 @@ class NameIndex:
                     tokens = key.split()
                     for i, token in enumerate(tokens):
                         self._words[token].add(row.id)
-                        prefix_entries.add((" ".join(tokens[i:]), row.id))
+                        prefix_entries.add((" ".join(tokens[i:]), row.id, i == 0))
         self._prefix = sorted(prefix_entries)
-        self._prefix_keys = [key for key, _ in self._prefix]
+        self._prefix_keys = [key for key, _, _ in self._prefix]
         self._by_mentions = sorted(self._rows.values(), key=lambda r: (-r.mentions, r.name))
+        self._rank = {row.id: n for n, row in enumerate(self._by_mentions)}
         # Strings a typo can be measured against: whole keys and the words in them.
         choices: dict[str, set[int]] = defaultdict(set)
         for key, ids in self._exact.items():
@@ -95,7 +96,8 @@ class NameIndex:
         return EntityRef(row.id, row.name, row.kind)
 
     def _best(self, ids: Iterable[int]) -> list[int]:
-        return sorted(ids, key=lambda i: (-self._rows[i].mentions, self._rows[i].name))
+        """Most mentioned first (then by name)."""
+        return sorted(ids, key=self._rank.__getitem__)
 
     def _names(self, ids: Iterable[int]) -> tuple[str, ...]:
         return tuple(self._rows[i].name for i in self._best(ids)[:MAX_SUGGESTIONS])
@@ -157,7 +159,7 @@ class NameIndex:
         if not query:
             return ()
         hits = process.extract(
-            query, self._choice_text, scorer=fuzz.WRatio, score_cutoff=_FUZZY_SCORE, limit=20
+            query, self._choice_text, scorer=fuzz.QRatio, processor=None, score_cutoff=_FUZZY_SCORE, limit=20
         )
         seen: list[int] = []
         for _, _, pos in hits:
@@ -175,13 +177,10 @@ class NameIndex:
         start = bisect_left(self._prefix_keys, query)
         whole: set[int] = set()
         word: set[int] = set()
-        for key, entity_id in self._prefix[start : start + _PREFIX_SCAN]:
+        for key, entity_id, at_start in self._prefix[start : start + _PREFIX_SCAN]:
             if not key.startswith(query):
                 break
-            if any(k.startswith(query) for k in self._keys_of[entity_id]):
-                whole.add(entity_id)
-            else:
-                word.add(entity_id)
+            (whole if at_start else word).add(entity_id)
         ranked = self._best(whole) + self._best(word - whole)
         return [self._rows[i].name for i in ranked[:limit]]
 
@@ -256,7 +255,9 @@ class ArticleIndex:
         titled = self._by_title.get(query) or self._by_title.get(query.rsplit(" · ", 1)[0].rstrip("…"))
         if titled:
             return titled[0], ()
-        hits = process.extract(query, self._titles, scorer=fuzz.WRatio, score_cutoff=_FUZZY_SCORE, limit=3)
+        hits = process.extract(
+            query, self._titles, scorer=fuzz.QRatio, processor=None, score_cutoff=_FUZZY_SCORE, limit=3
+        )
         return None, tuple(self._rows[self._by_title[title][0]].title for title, _, _ in hits)
 
     def complete(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:

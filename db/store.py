@@ -53,6 +53,7 @@ _RAW_TABLES = ("raw_quotes", "raw_org_quotes", "raw_roles", "raw_mentions", "raw
 PROFILE_ARTICLES = 25  # newest articles listed on a profile
 PROFILE_PEOPLE = 25
 MAX_SEARCH_TERMS = 16
+RANK_WINDOW = 2_000  # search ranks at most this many of the newest matches (see _rank_floor)
 _MAX_TERM = 64
 _SNIPPET_TOKENS = 24
 _KINDS: tuple[EntityKind, ...] = ("company", "person", "product")
@@ -178,7 +179,8 @@ class KnowledgeWriter:
         try:
             schema.migrate(self.conn, schema.KB_MIGRATIONS)
             self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: FTS merges touch many pages
-            self.conn.execute("PRAGMA temp_store = MEMORY")
+            # A bulk ingest grows the WAL to the size of everything it wrote; give the space back afterwards.
+            self.conn.execute("PRAGMA journal_size_limit = 67108864")
         except BaseException:
             self.conn.close()
             raise
@@ -198,6 +200,8 @@ class KnowledgeWriter:
             if violation is not None:
                 raise sqlite3.IntegrityError(f"foreign key violation in {violation[0]} (row {violation[1]})")
         self.conn.execute("COMMIT")
+        if self._changed:
+            self.conn.execute("PRAGMA optimize")  # fresh statistics for the query planner
         self._changed = False
         self.conn.execute("PRAGMA foreign_keys = ON")
 
@@ -1326,34 +1330,50 @@ async def _quotes(db: aiosqlite.Connection, where: str, params: Sequence[Any]) -
     ]
 
 
+async def _rank_floor(db: aiosqlite.Connection, fts: str, match: str, window: int) -> int:
+    """The smallest rowid among the `window` newest matches (0 when there are fewer).
+
+    bm25 ranking costs time for every matching row: a word in every article would make a search of
+    100,000 articles take a second. Ranking only rows from this rowid up keeps each search bounded, and
+    exact whenever a query matches no more than `window` rows.
+    """
+    rows = await db.execute_fetchall(
+        f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        (match, window - 1),
+    )
+    return next((int(r[0]) for r in rows), 0)
+
+
 async def _search(db: aiosqlite.Connection, match: str, limit: int) -> list[tuple[float, SearchHit]]:
     """Up to `limit` article hits and `limit` quote hits with their bm25 rank (lower is better)."""
+    window = max(RANK_WINDOW, limit)
     hits: list[tuple[float, SearchHit]] = []
     article_rows = await db.execute_fetchall(
         f"""
         SELECT articles_fts.rank, snippet(articles_fts, 1, ?, ?, '…', {_SNIPPET_TOKENS}), {_SOURCE_COLUMNS}
         FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE articles_fts MATCH ? ORDER BY articles_fts.rank LIMIT ?
+        WHERE articles_fts MATCH ? AND articles_fts.rowid >= ?
+        ORDER BY articles_fts.rank LIMIT ?
         """,
-        (HIGHLIGHT_START, HIGHLIGHT_END, match, limit),
+        (HIGHLIGHT_START, HIGHLIGHT_END, match, await _rank_floor(db, "articles_fts", match, window), limit),
     )
     for rank, snippet, *source in article_rows:
         src = _source(source)
         hits.append((rank, SearchHit("article", src.title, snippet, src)))
     quote_rows = await db.execute_fetchall(
         f"""
-        SELECT quotes_fts.rank, snippet(quotes_fts, 0, ?, ?, '…', {_SNIPPET_TOKENS}), e.name, s.paragraph,
+        SELECT quotes_fts.rank, snippet(quotes_fts, 0, ?, ?, '…', {_SNIPPET_TOKENS}), q.speaker, s.paragraph,
                {_SOURCE_COLUMNS}
         FROM quotes_fts
         JOIN quotes q ON q.id = quotes_fts.rowid
-        JOIN entities e ON e.id = q.person_id
         JOIN quote_sources s ON s.quote_id = q.id AND s.article_id = (
             SELECT s2.article_id FROM quote_sources s2 JOIN articles a2 ON a2.id = s2.article_id
             WHERE s2.quote_id = q.id ORDER BY a2.published, a2.id LIMIT 1)
         JOIN articles a ON a.id = s.article_id
-        WHERE quotes_fts MATCH ? ORDER BY quotes_fts.rank LIMIT ?
+        WHERE quotes_fts MATCH ? AND quotes_fts.rowid >= ?
+        ORDER BY quotes_fts.rank LIMIT ?
         """,
-        (HIGHLIGHT_START, HIGHLIGHT_END, match, limit),
+        (HIGHLIGHT_START, HIGHLIGHT_END, match, await _rank_floor(db, "quotes_fts", match, window), limit),
     )
     seen: set[tuple[str, int]] = set()
     for rank, snippet, speaker, paragraph, *source in quote_rows:

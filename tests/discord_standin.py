@@ -12,7 +12,10 @@ What it checks, as Discord does:
 - unknown routes, unknown opcodes and payloads sent before IDENTIFY.
 
 Tests read ``failures`` (``assert_clean()``), ``requests``, ``identify_count``, ``resume_count`` and the
-``InteractionRecord`` returned by ``dispatch_interaction``.
+``InteractionRecord`` returned by ``dispatch_interaction``. Faults: ``close_gateway``, ``send_reconnect``
+(op 7), ``invalidate_session`` (op 9), ``fail_next_callbacks`` (429 with retry_after, 5xx) and
+``reject_token``. At the end, ``bot_env`` and ``BotProcess`` run ``clippings run`` against it as a user
+would (tests/test_e2e.py, benchmarks/load_bench.py).
 """
 
 from __future__ import annotations

@@ -115,6 +115,32 @@ def test_a_changed_manifest_entry_counts_as_updated(corpus_copy: Path, tmp_path:
     assert articles(db)["002_4f05b41f0b0afc55.txt"][1] == "A corrected headline"
 
 
+def test_an_unchanged_manifest_is_not_parsed_again(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "kb.db"
+    parsed: list[Path] = []
+    real = pipeline.parse_manifest
+    monkeypatch.setattr(
+        pipeline, "parse_manifest", lambda path, digest: parsed.append(path) or real(path, digest)
+    )
+    manifest = corpus_copy / "manifest.toml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8") + '\n[[article]]\nfile = "gone.txt"\n', encoding="utf-8"
+    )
+    first = ingest(db, corpus_copy)
+    second = ingest(db, corpus_copy)
+    assert parsed == [manifest]  # the second run used the parse cached in the knowledge base
+    missing = FileFailure("gone.txt", "listed in manifest.toml but there is no such file")
+    assert first.failed == second.failed == [missing]
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("Tech Times", "TechTimes"), encoding="utf-8"
+    )
+    third = ingest(db, corpus_copy)
+    assert parsed == [manifest, manifest]
+    assert third.updated == ["001_114326c08f6a0ddf.txt"]
+
+
 def test_bad_files_are_reported_and_the_rest_loads(corpus_copy: Path, tmp_path: Path) -> None:
     (corpus_copy / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00")
     (corpus_copy / "latin1.txt").write_bytes("Un caf\xe9 pour Arvenza".encode("latin-1"))

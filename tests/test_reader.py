@@ -8,8 +8,11 @@ import pytest
 
 from db.ingest.reader import (
     BadFile,
+    ParsedManifest,
     decode_article,
+    manifest_digest,
     manifest_hash,
+    parse_manifest,
     read_aliases,
     read_manifest,
     scan_corpus,
@@ -136,6 +139,24 @@ title = 42
         "manifest.toml: [[article]] #4 (c.txt): published = '2019-02-30' is not YYYY, YYYY-MM or YYYY-MM-DD;"
         " ignored",
     ]
+
+
+def test_parsed_manifest_round_trips_through_json(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "manifest.toml",
+        '[[article]]\nfile = "a.txt"\ntitle = "T"\npublished = "2019"\n[[article]]\n',
+    )
+    parsed = parse_manifest(path)
+    assert parsed.entries == {"a.txt": ManifestEntry("a.txt", title="T", published="2019")}
+    assert parsed.warnings == ('manifest.toml: [[article]] #2 has no file = "..."; skipped',)
+    assert parsed.digest == manifest_digest(path) != ""
+    assert ParsedManifest.from_json(parsed.to_json()) == parsed
+    broken = parse_manifest(write(tmp_path, "broken.toml", "[[article"))
+    assert ParsedManifest.from_json(broken.to_json()) == broken and len(broken.failures) == 1
+    assert manifest_digest(tmp_path / "missing.toml") == ""
+    path.write_text(path.read_text() + "# edited\n")
+    assert manifest_digest(path) != parsed.digest
 
 
 def test_manifest_hash_changes_with_any_value() -> None:

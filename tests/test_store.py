@@ -463,6 +463,17 @@ async def test_search_ranks_articles_and_quotes_with_highlights(kb: Store) -> No
     assert await kb.search("Belmoro", limit=0) == []
 
 
+async def test_search_ranks_only_the_newest_matches_of_a_very_common_word(
+    kb: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("db.store.RANK_WINDOW", 1)
+    # "Arvenza" is in all three articles (and in no quote): with a window of one, the newest is ranked.
+    assert [h.source.file for h in await kb.search("Arvenza", limit=1)] == ["c.txt"]
+    # The window is never smaller than the page asked for, and a rarer word is ranked over all its matches.
+    assert {h.source.file for h in await kb.search("Arvenza", limit=3)} == {"a.txt", "b.txt", "c.txt"}
+    assert [h.source.file for h in await kb.search("Kestrel X1", limit=1)] == ["a.txt"]
+
+
 HOSTILE = [
     '"',
     '""',

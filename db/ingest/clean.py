@@ -32,7 +32,6 @@ _DROP_LINE = re.compile(
         load\ more\b.*
       | (?:©|ⓒ|\(c\)|copyright\s+(?:©|\(c\)|\d{4})).*
       | (?:published|updated|posted|last\ updated)\b[^.]{0,60}\d[^.]{0,40}
-      | (?:[^>›»]{1,40}\s[>›»]\s){2,}[^>›»]{0,60}
       | (?:sign\ up|subscribe)\b.{0,60}\bnewsletters?\b.{0,80}
       | get\ the\ (?:best|latest)\b.{0,80}\b(?:inbox|newsletter)\b.{0,20}
       | \(\s*[a-z][\w-]*\s*:\s*[\w-]+\s*\)
@@ -44,10 +43,13 @@ _DROP_LINE = re.compile(
       | (?:click|tap)\ here\b.{0,80}
       | (?:image|photo|picture)\ (?:credit|source)s?\s*:.{0,120}
       | (?:author|user|avatar)\ (?:icon|image|avatar)
-      | .{0,60}\blogo
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Two more kinds of furniture line, tried only when a cheap substring test finds their mark (these patterns
+# backtrack over the whole line): breadcrumbs "Home > News > Tech" and "... logo".
+_BREADCRUMB = re.compile(r"^(?:[^>›»]{1,40}\s[>›»]\s){2,}[^>›»]{0,60}$")
+_LOGO = re.compile(r"^.{0,60}\blogo$", re.IGNORECASE)
 # A byline on a line of its own: "By Jane Doe", "By Jane Doe and Sam Lee | Technology reporters".
 _BYLINE = re.compile(
     r"^(?:By|BY|Written by|Words by)\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|der))*"
@@ -59,6 +61,8 @@ _DROP_PHRASE = re.compile(
     re.IGNORECASE,
 )
 
+# Substrings (case folded) without which _DROP_PHRASE cannot match: most lines skip the search.
+_PHRASE_MARKS = ("rights reserved", "supported by", "commission")
 # A line after which nothing belongs to the article: comment prompts, related-article lists, "why trust us".
 _CUT_FROM = re.compile(
     r"""^(?:
@@ -141,6 +145,18 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
+def _is_furniture(line: str) -> bool:
+    """The furniture tests that need a substring mark first (see _DROP_LINE for the rest)."""
+    low = line.casefold()
+    if any(mark in low for mark in _PHRASE_MARKS) and _DROP_PHRASE.search(line):
+        return True
+    if ("logo" in low and _LOGO.match(line)) or (
+        (">" in line or "›" in line or "»" in line) and _BREADCRUMB.match(line)
+    ):
+        return True
+    return False
+
+
 def strip_boilerplate(paragraphs: list[str]) -> list[str]:
     """Drop site furniture; stop at the first marker after which nothing is the article's."""
     kept: list[str] = []
@@ -148,7 +164,7 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
         if len(para) <= _MAX_FURNITURE:
             if _CUT_FROM.match(para) and kept:
                 break
-            if _DROP_LINE.match(para) or _DROP_PHRASE.search(para) or _BYLINE.match(para):
+            if _DROP_LINE.match(para) or _BYLINE.match(para) or _is_furniture(para):
                 continue
         kept.append(para)
     # Short navigation lines left at the end ("Real Time Analytics", "Trending").
