@@ -128,7 +128,7 @@ class NameIndex:
         return Resolution(None, self.suggest(query))
 
     def _word_run(self, query: str) -> set[int]:
-        """Entities with a name in which the query's words stand together ("kaltner", "camera ag")."""
+        """Entities with a name in which the query's words stand together ("brennholt", "systems ag")."""
         tokens = [t.strip(".,;:!?()'\"") for t in query.split()]
         tokens = [t for t in tokens if t]
         if not tokens:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 BUSY_TIMEOUT_MS = 10_000
 
-# Apostrophes (straight and curly) separate tokens, so "Kaltner's" and "Kaltner’s" index "kaltner".
+# Apostrophes (straight and curly) separate tokens, so "Brennholt's" and "Brennholt’s" index "brennholt".
 # unicode61 already treats them as separators; naming them keeps that true if tokenchars ever change.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2 separators '''’'"
 

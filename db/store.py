@@ -77,7 +77,7 @@ def fts_query(text: str, *, any_word: bool = False) -> str | None:
     FTS5 as syntax: only runs of letters and digits survive, each inside double quotes. None when no word
     is left (nothing to search for).
     """
-    # "Kaltner's" searches for Kaltner: the index splits at the apostrophe, and a lone "s" matches everywhere.
+    # "Brennholt's" searches for Brennholt: the index splits at the apostrophe; a lone "s" matches everywhere.
     words = _WORD.findall(_POSSESSIVE.sub("", unicodedata.normalize("NFKC", text)))
     terms = [f'"{w[:_MAX_TERM]}"' for w in words[:MAX_SEARCH_TERMS]]
     if not terms:
@@ -989,7 +989,10 @@ class Store:
         where = "q.person_id = ?"
         params: list[Any] = [person_id]
         if match:
-            where += " AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)"
+            # Checked per quote of this person: bounded by their quotes, not by how common the word is.
+            where += (
+                " AND EXISTS (SELECT 1 FROM quotes_fts WHERE quotes_fts MATCH ? AND quotes_fts.rowid = q.id)"
+            )
             params.append(match)
         async with self._read() as db:
             return await _quotes(db, where, params)

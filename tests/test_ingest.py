@@ -14,7 +14,7 @@ from synthetic import synthetic_article, write_corpus
 
 from bot.config import BUNDLED_CORPUS
 from db.ingest import pipeline
-from db.ingest.pipeline import CorpusError, run_ingest
+from db.ingest.pipeline import REMOVAL_GUARD, CorpusError, TooManyRemovals, run_ingest
 from db.models import FileFailure, IngestReport
 from db.store import Store, write_export
 
@@ -216,6 +216,32 @@ def test_progress_counts_unchanged_files_too(tmp_path: Path) -> None:
     calls: list[tuple[int, int, str]] = []
     ingest(db, BUNDLED_CORPUS, progress=lambda *a: calls.append(a))
     assert calls == [(i + 1, 5, name) for i, name in enumerate(FILES)]
+
+
+def test_removing_more_than_allowed_stops_before_writing(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, corpus_copy)
+    before = export(db)
+    for name in FILES[:3]:
+        (corpus_copy / name).unlink()
+    with pytest.raises(TooManyRemovals) as stopped:
+        ingest(db, corpus_copy, max_removed_fraction=REMOVAL_GUARD)
+    assert (stopped.value.removed, stopped.value.total) == (FILES[:3], 5)
+    assert str(stopped.value) == (
+        "this would remove 3 of the 5 articles loaded (files missing from the corpus folder); "
+        "nothing was changed"
+    )
+    assert export(db) == before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone() == (1,)
+    (corpus_copy / FILES[0]).write_text(
+        (BUNDLED_CORPUS / FILES[0]).read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    # Two of five is within the guard; without the guard anything goes.
+    assert ingest(db, corpus_copy, max_removed_fraction=REMOVAL_GUARD).removed == FILES[1:3]
+    assert ingest(db, BUNDLED_CORPUS, max_removed_fraction=REMOVAL_GUARD).added == FILES[1:3]
+    (corpus_copy / FILES[0]).unlink()
+    assert ingest(db, corpus_copy).removed == FILES[:3]
 
 
 # ---------------------------------------------------------------- fatal problems: one clear line

@@ -12,7 +12,7 @@ next to a name) points at, with small anchored patterns.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -321,6 +321,7 @@ class _Ctx:
                 runs += [(m.start(), m.end(), m.group(0)) for m in _HANDLE_RE.finditer(p)]
                 runs.sort()
             self.runs.append(runs)
+        self.run_starts = [[rs for rs, _re, _r in runs] for runs in self.runs]
         self.body = "\n".join(paragraphs)
         self.offsets = [0]
         for p in paragraphs[:-1]:
@@ -344,6 +345,23 @@ class _Ctx:
     def sentence_dates(self, i: int, s: int, e: int) -> list[tuple[int, int, str]]:
         """The dates of the sentence p[s:e] of paragraph i, with offsets in the sentence."""
         return [(a - s, b - s, d) for a, b, d in self.dates(i) if s <= a < e]
+
+    def sentence_runs(self, i: int, s: int, e: int) -> list[tuple[int, int, str]]:
+        """The capitalised runs that start in the sentence p[s:e] of paragraph i, offsets in the sentence.
+
+        A run that goes on past the sentence's end ("Acme. The") is cut where a match on the sentence
+        alone would end."""
+        starts = self.run_starts[i]
+        out: list[tuple[int, int, str]] = []
+        p = self.paragraphs[i]
+        for rs, re_, run in self.runs[i][bisect_left(starts, s) : bisect_left(starts, e)]:
+            if re_ > e:
+                m = _NAME_RE.match(p, rs, e)
+                if m is None:
+                    continue
+                re_, run = m.end(), m.group(0)
+            out.append((rs - s, re_ - s, run))
+        return out
 
     def sentence_start(self, i: int, pos: int) -> int:
         starts = self.starts[i]
@@ -1282,15 +1300,16 @@ _AUX = (
     r"(?:(?:has|have|had|is|are|was|were|will|would|previously|recently|also|now|officially|reportedly|"
     r"already|first|initially|just|once|closely)\s+){0,3}"
 )
-# Patterns that start at a name (tried only where a capitalised run starts): (keys, pattern, strong).
+# Patterns that follow a name (tried only where a capitalised run ends): (keys, pattern, strong). Each
+# needs a space or an apostrophe right after the name, where a run cannot go on, so the name is the run.
 # A strong cue makes both names companies; a weak one needs both known as companies already.
 _NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
-    (_VERBS, re.compile(rf"(?P<a>{ORGNAME})\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True),
-    (_WEAKS, re.compile(rf"(?P<a>{ORGNAME})\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False),
+    (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True),
+    (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False),
     (
         _OBJECTS,
         re.compile(
-            rf"(?P<a>{ORGNAME})\s+{_AUX}(?:enlist(?:s|ed)?|tap(?:s|ped)?|court(?:s|ed)?|hire[sd]?|"
+            rf"\s+{_AUX}(?:enlist(?:s|ed)?|tap(?:s|ped)?|court(?:s|ed)?|hire[sd]?|"
             rf"pick(?:s|ed)?|select(?:s|ed)?|chose|chooses|sign(?:s|ed)?)\s+(?P<b>{ORGNAME})"
         ),
         True,
@@ -1298,7 +1317,7 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
     (
         _NOUNS,
         re.compile(
-            rf"(?P<a>{ORGNAME})['’]s\s+(?:[\w-]+\s+){{0,3}}?{_PARTNER_NOUN}\s+(?:[\w-]+\s+){{0,3}}?"
+            rf"['’]s\s+(?:[\w-]+\s+){{0,3}}?{_PARTNER_NOUN}\s+(?:[\w-]+\s+){{0,3}}?"
             rf"with\s+(?:the\s+)?(?P<b>{ORGNAME})"
         ),
         True,
@@ -1306,14 +1325,15 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
     (
         _NOUNS,
         re.compile(
-            rf"(?P<a>{ORGNAME})\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?(?:maker|manufacturer|company|firm|"
+            rf"\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?(?:maker|manufacturer|company|firm|"
             rf"giant|brand|specialist|group)\s+)?(?P<b>{ORGNAME})(?:['’]s)?\s+(?:[^.;:!?\"“”]{{0,100}}?\s)?"
             rf"{_PARTNER_NOUN}\b"
         ),
         True,
     ),
-    (_NOUNS, re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b"), True),
 ]
+# "A/B partnership": tried at the start of a run, in a sentence with a slash or a dash.
+_SLASH_PAIR = re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b")
 _BETWEEN = re.compile(rf"{_PARTNER_NOUN}\s+between\s+(?P<a>{ORGNAME})\s+and\s+(?P<b>{ORGNAME})")
 # "... a partnership with B": A is the company the sentence is about.
 _WITH_PATTERN = re.compile(rf"{_PARTNER_NOUN}[\"”’']?\s+with\s+(?:the\s+)?(?P<b>{ORGNAME})")
@@ -1349,7 +1369,11 @@ _RUMOUR_CUE = re.compile(r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said
 _RawPair = tuple[str | None, str, bool, int]
 
 
-def _raw_pairs(sentence: str, run_starts: list[int], groups: frozenset[int]) -> list[_RawPair]:
+# A capitalised run of a sentence: (start, end, text), offsets in the sentence.
+_Run = tuple[int, int, str]
+
+
+def _raw_pairs(sentence: str, runs: list[_Run], groups: frozenset[int]) -> list[_RawPair]:
     """Pairs of names in a partnership relation, before knowing which names are companies.
 
     `groups` says which kinds of cue word the sentence contains (indexes into _KEY_GROUPS).
@@ -1357,10 +1381,15 @@ def _raw_pairs(sentence: str, run_starts: list[int], groups: frozenset[int]) -> 
     found: list[_RawPair] = []
     for group, pattern, strong in _NAME_LED:
         if group in groups:
-            for rs in run_starts:
-                m = pattern.match(sentence, rs)
+            for rs, re_, run in runs:
+                m = pattern.match(sentence, re_)
                 if m:
-                    found.append((m.group("a"), m.group("b"), strong, m.start()))
+                    found.append((run, m.group("b"), strong, rs))
+    if _NOUNS in groups and ("/" in sentence or "–" in sentence):
+        for rs, _re, run in runs:
+            m = _SLASH_PAIR.match(sentence, rs)
+            if m:
+                found.append((m.group("a"), m.group("b"), True, m.start()))
     if _NOUNS in groups:
         if "between" in sentence:
             found.extend((m.group("a"), m.group("b"), True, m.start()) for m in _BETWEEN.finditer(sentence))
@@ -1368,7 +1397,7 @@ def _raw_pairs(sentence: str, run_starts: list[int], groups: frozenset[int]) -> 
             for m in _WITH_PATTERN.finditer(sentence):
                 if not _POSSESSIVE_BEFORE.search(sentence, max(0, m.start() - 40), m.start()):
                     found.append((None, m.group("b"), True, m.start()))
-                    subject = _sentence_subject(sentence, run_starts, m.start())
+                    subject = _sentence_subject(sentence, runs, m.start())
                     if subject:
                         found.append((subject, m.group("b"), True, m.start()))
     if _BRANDS in groups:
@@ -1394,19 +1423,18 @@ _MAKES_DEAL = re.compile(
 )
 
 
-def _sentence_subject(sentence: str, run_starts: list[int], before: int) -> str | None:
+def _sentence_subject(sentence: str, runs: list[_Run], before: int) -> str | None:
     """The name that opens a sentence ("On 5 May, Acme Ltd announced ..."), if it comes before `before`."""
-    for rs in run_starts:
+    for rs, re_, run in runs:
         if rs >= before:
             break
-        m = _NAME_RE.match(sentence, rs)
-        if not m:
+        if run[0] == "@":
             continue
-        _person, _title, _org, name, personish, _legal = _run_info(m.group(0))
+        _person, _title, _org, name, personish, _legal = _run_info(run)
         if name and not personish and name.lower().rstrip(".") not in _MONTHS:
             head = sentence[:rs].strip(" ,")
             opens = not head or _preposition_start(sentence, rs) is not None or head[-1].isdigit()
-            return m.group(0) if opens and _MAKES_DEAL.match(sentence, m.end()) else None
+            return run if opens and _MAKES_DEAL.match(sentence, re_) else None
     return None
 
 
@@ -1467,11 +1495,11 @@ def discover_partner_companies(ctx: _Ctx) -> _Sentences:
     ctx.noun_sentences = {where for where, gs in groups.items() if _NOUNS in gs}
     for (i, k), gs in sorted(groups.items()):
         s, e = ctx.bounds[i][k]
-        starts = [rs - s for rs, _re, _r in ctx.runs[i] if s <= rs < e]
+        runs = ctx.sentence_runs(i, s, e)
         # A partnership needs at least one name in the sentence besides its first word.
-        if not starts or (len(starts) == 1 and starts[0] == 0):
+        if not runs or (len(runs) == 1 and runs[0][0] == 0):
             continue
-        raw = _raw_pairs(ctx.paragraphs[i][s:e], starts, frozenset(gs))
+        raw = _raw_pairs(ctx.paragraphs[i][s:e], runs, frozenset(gs))
         found[i][k] = (s, e, raw)
         for a, b, strong, _pos in raw:
             for side in (a, b):

@@ -55,8 +55,24 @@ PIPELINE_VERSION = hashlib.sha256(
 ).hexdigest()[:16]
 
 
+# Without confirmation, a refresh may remove at most this share of the loaded articles (see run_ingest).
+REMOVAL_GUARD = 0.5
+
+
 class CorpusError(Exception):
     """A fatal problem with the corpus folder or the database path; the message is one line for the user."""
+
+
+class TooManyRemovals(CorpusError):
+    """The ingest would remove more of the loaded articles than allowed; nothing was written."""
+
+    def __init__(self, removed: list[str], total: int) -> None:
+        self.removed = removed
+        self.total = total
+        super().__init__(
+            f"this would remove {len(removed)} of the {total} articles loaded (files missing from the corpus "
+            "folder); nothing was changed"
+        )
 
 
 @dataclass(frozen=True)
@@ -162,8 +178,13 @@ def run_ingest(
     max_file_bytes: int,
     aliases_path: Path | None,
     progress: Progress | None = None,
+    max_removed_fraction: float | None = None,
 ) -> IngestReport:
-    """Load the corpus folder into the knowledge base; see the module docstring. Raises CorpusError."""
+    """Load the corpus folder into the knowledge base; see the module docstring. Raises CorpusError.
+
+    With `max_removed_fraction` (e.g. REMOVAL_GUARD), an ingest that would remove a larger share of the
+    loaded articles raises TooManyRemovals before it writes anything.
+    """
     started = time.monotonic()
     _check_paths(db_path, corpus_dir)
     try:
@@ -172,7 +193,7 @@ def run_ingest(
         raise _database_problem(db_path, exc) from None
     try:
         writer.begin()
-        report = _ingest(writer, corpus_dir, max_file_bytes, aliases_path, progress)
+        report = _ingest(writer, corpus_dir, max_file_bytes, aliases_path, progress, max_removed_fraction)
         report.seconds = time.monotonic() - started
         writer.log_ingest(report)
         writer.commit()
@@ -190,6 +211,7 @@ def _ingest(
     max_file_bytes: int,
     aliases_path: Path | None,
     progress: Progress | None,
+    max_removed_fraction: float | None,
 ) -> IngestReport:
     report = IngestReport()
     known = writer.known_articles()
@@ -203,6 +225,10 @@ def _ingest(
     aliases, alias_failures = read_aliases(aliases_path)
     report.failed.extend(scan.failures + alias_failures)
     report.warnings.extend(scan.warnings)
+
+    removed = sorted(set(known) - scan.present)
+    if max_removed_fraction is not None and known and len(removed) > max_removed_fraction * len(known):
+        raise TooManyRemovals(removed, len(known))
 
     rules_changed = writer.meta("pipeline_version") != PIPELINE_VERSION
     total, done = len(scan.files), 0
@@ -222,7 +248,6 @@ def _ingest(
             if progress:
                 progress(done, total, file.name)
 
-    removed = sorted(set(known) - scan.present)
     writer.remove_articles(known[name].id for name in removed)
     report.removed.extend(removed)
 
