@@ -112,7 +112,9 @@ class Admin(commands.Cog):
         except Exception:  # the audit log must never be why a refresh looks failed
             log.exception("Could not write the audit log entry %r", entry)
 
-    async def cog_app_command_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
+    async def cog_app_command_error(
+        self, interaction: Interaction, error: app_commands.AppCommandError
+    ) -> None:
         # The tree's on_error answers the user; this only writes down who was refused.
         if isinstance(error, app_commands.CheckFailure) and interaction.command is not None:
             reason = error_message(error) or type(error).__name__
@@ -170,7 +172,10 @@ class Admin(commands.Cog):
             await self._stop_showing(shower)
             await self._edit(interaction, embed=embeds.refresh_stopped_embed(stop.removed, stop.total))
             await self._audit(
-                interaction, "refresh", "stopped", f"would remove {len(stop.removed)} of {stop.total} articles"
+                interaction,
+                "refresh",
+                "stopped",
+                f"would remove {len(stop.removed)} of {stop.total} articles",
             )
             return
         except CorpusError as exc:
@@ -216,7 +221,9 @@ class Admin(commands.Cog):
 
     # ---------------------------------------------------------------- /rollback
 
-    @app_commands.command(name="rollback", description="Restore the data from before the last refresh (moderators).")
+    @app_commands.command(
+        name="rollback", description="Restore the data from before the last refresh (moderators)."
+    )
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.check(moderators_only)
     async def rollback(self, interaction: Interaction) -> None:
@@ -233,12 +240,19 @@ class Admin(commands.Cog):
                 await self._audit(interaction, "rollback", "failed", "no backup yet")
                 return
             except Exception as exc:
-                await self._audit(interaction, "rollback", "failed", f"unexpected error: {type(exc).__name__}")
+                await self._audit(
+                    interaction, "rollback", "failed", f"unexpected error: {type(exc).__name__}"
+                )
                 raise
             await self.bot.store.reload()
             totals = await self.bot.store.stats()
             await self._edit(interaction, embed=embeds.rollback_embed(totals, taken))
-            await self._audit(interaction, "rollback", "done", f"restored the backup of {taken:%Y-%m-%d %H:%M} UTC" if taken else "")
+            await self._audit(
+                interaction,
+                "rollback",
+                "done",
+                f"restored the backup of {taken:%Y-%m-%d %H:%M} UTC" if taken else "",
+            )
         finally:
             self._release()
 
@@ -273,7 +287,9 @@ def _size(path: Path) -> int | None:
 async def setup(bot: ClippingsBot) -> None:
     guilds = [discord.Object(id=g) for g in sorted(bot.settings.admin_guild_ids)]
     if not guilds:
-        log.warning("No admin servers set (CLIPPINGS_ADMIN_GUILD_IDS): /refresh, /rollback and /stats are off")
+        log.warning(
+            "No admin servers set (CLIPPINGS_ADMIN_GUILD_IDS): /refresh, /rollback and /stats are off"
+        )
         return
     # Per-guild commands: Discord shows them only in these servers, never globally or in DMs.
     await bot.add_cog(Admin(bot), guilds=guilds)

@@ -387,6 +387,7 @@ class _Pair:
     starts: dict[str, Source] = field(default_factory=dict)  # year -> first source stating it
     ends: dict[str, Source] = field(default_factory=dict)
     products: dict[str, Source] = field(default_factory=dict)
+    rumoured_products: set[str] = field(default_factory=set)  # never offered as a wrong answer either
     sources: list[Source] = field(default_factory=list)
     confirmed: bool = False  # stated as a fact (not only as a rumour)
 
@@ -410,6 +411,7 @@ def _pairs(facts: TriviaFacts) -> tuple[list[_Pair], list[tuple[str, str]]]:
             continue
         pair.sources.append(source)
         if p.status == "rumoured":
+            pair.rumoured_products.update(p.products)
             continue
         pair.confirmed = True
         for date, bucket in ((p.started, pair.starts), (p.ended, pair.ends)):
@@ -481,7 +483,8 @@ def _partnership_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
         # Products: which came of it, and who made it with whom.
         for product, cited in sorted(pair.products.items(), key=lambda kv: _fold(kv[0])):
             prompt = f"Which product came of the partnership between {a} and {b}?"
-            distractors = _pick((prompt, product), facts.products, avoid=list(pair.products), family=families)
+            avoid = [*pair.products, *pair.rumoured_products]
+            distractors = _pick((prompt, product), facts.products, avoid=avoid, family=families)
             made = f"{fact}:{_fold(product)}"
             if distractors is not None:
                 questions.append(TriviaQuestion("product", prompt, product, distractors, cited, (a, b), made))

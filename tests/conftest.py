@@ -63,7 +63,7 @@ async def offline(corpus_db: Path, tmp_path: Path) -> AsyncIterator[OfflineDisco
     assert recorded_errors(stand_in.requests) == []
 
 
-# ---------------------------------------------------------------- moderators (issue 6: /refresh, /rollback, /stats)
+# ---------------------------------------------------------------- moderators: /refresh, /rollback, /stats
 
 ADMIN_OWNER_ID = 1184000000000000777  # in CLIPPINGS_OWNER_IDS of `admin_settings`
 OTHER_GUILD_ID = 1184000000000000101  # a server that is not an admin server

@@ -11,6 +11,8 @@ from typing import Any
 
 import discord
 import pytest
+from conftest import ADMIN_OWNER_ID, OTHER_GUILD_ID
+from openapi import command_errors, recorded_errors
 
 from bot.offline import (
     DEFAULT_GUILD_ID,
@@ -20,8 +22,6 @@ from bot.offline import (
     OfflineDiscord,
     render,
 )
-from conftest import ADMIN_OWNER_ID, OTHER_GUILD_ID
-from openapi import command_errors, recorded_errors
 
 MODERATOR_COMMANDS = ["refresh", "rollback", "stats"]
 MANAGE_SERVER = discord.Permissions(manage_guild=True).value
@@ -82,7 +82,8 @@ async def test_a_stale_client_elsewhere_is_answered_with_an_error_and_nothing_ru
     )
     result = await admin_offline.dispatch(_moved(payload, guild_id))
     assert render(result.message) == (
-        "(only you can see this)\nThis command has changed since Discord last heard of it; try again in a minute."
+        "(only you can see this)\n"
+        "This command has changed since Discord last heard of it; try again in a minute."
     )
     assert not any("/refresh" in r.path or r.method == "PATCH" for r in result.requests)
 

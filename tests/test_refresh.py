@@ -8,6 +8,7 @@ touching the members' own data.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import shutil
 import time
@@ -18,7 +19,6 @@ from conftest import ADMIN_OWNER_ID
 
 from benchmarks.generate import write_corpus
 from bot.offline import MODERATOR_PERMISSIONS, OfflineDiscord, Result, render
-from db.backup import backup_path
 
 MOD = MODERATOR_PERMISSIONS
 SECOND_MODERATOR = 1184000000000000555
@@ -33,7 +33,8 @@ ADDED_TEXT = """Quillon and Brevant sign a long-term imaging partnership
 
 Quillon and Brevant announced a long-term strategic partnership on 3 March 2021 to build camera modules.
 
-“This partnership lets us bring studio quality imaging to everyone,” said Marta Velloso, chief executive of Quillon.
+“This partnership lets us bring studio quality imaging to everyone,” said Marta Velloso, chief
+executive of Quillon.
 
 The companies expect the first products in 2022.
 """
@@ -147,9 +148,10 @@ async def test_progress_is_shown_at_most_once_a_second(
         assert re.fullmatch(
             rf"Refreshing… \d+ of {many_new_files + 5} files \(\d+%\), last: .+\.txt", edit.json["content"]
         )
-    gaps = [b.at - a.at for a, b in zip(edits, edits[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(edits)]
     assert all(gap >= 0.95 for gap in gaps[:-1])  # the summary itself may follow the last progress at once
-    assert _fields(result)[f"Added: {many_new_files}"].endswith(f"…and {many_new_files - len(_fields(result)[f'Added: {many_new_files}'].splitlines()) + 1} more")
+    added = _fields(result)[f"Added: {many_new_files}"].splitlines()
+    assert added[-1] == f"…and {many_new_files - len(added) + 1} more"
 
 
 async def _wait_until_running(offline: OfflineDiscord) -> None:
@@ -271,7 +273,9 @@ async def test_rollback_restores_the_previous_answers_and_leaves_members_data_al
     rolled = await _refresh(admin_offline, "/rollback")
     embed = rolled.message.embeds[0]
     assert embed["title"] == "Rolled back"
-    assert embed["description"].endswith("The data it replaced became the backup: run /rollback again to undo this.")
+    assert embed["description"].endswith(
+        "The data it replaced became the backup: run /rollback again to undo this."
+    )
     assert await _corpus_line(admin_offline) == before
     assert render((await admin_offline.invoke("/quote person:Tomasz Ferrand")).message) == old_quotes
     assert await store.guild_settings(1) == {"trivia_channel": "42"}
@@ -311,7 +315,8 @@ async def test_stats_shows_totals_the_last_refreshes_sizes_uptime_and_usage(
         fields["Last refreshes"],
     )
     assert re.fullmatch(
-        r"Knowledge base: \d+\.\d (KB|MB)\nBackup: \d+\.\d (KB|MB), taken <t:\d+:R>\nMembers' data: \d+\.\d KB",
+        r"Knowledge base: \d+\.\d (KB|MB)\nBackup: \d+\.\d (KB|MB), taken <t:\d+:R>\n"
+        r"Members' data: \d+\.\d KB",
         fields["Databases"],
     )
     assert re.fullmatch(r"Up since <t:\d+:f> \(<t:\d+:R>\)", fields["Uptime"])

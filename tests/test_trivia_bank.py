@@ -191,7 +191,15 @@ def test_partnership_years_agreed_by_all_sources_are_asked_and_dated_two_ways_ar
 
 
 def test_product_questions() -> None:
-    bank = build_questions(facts())
+    f = facts()
+    rumour = PartnershipInfo(
+        8, "Orbital Optics", "Vantor Mobile", None, None, "rumoured", ("Nimbus Air",), (src(6),)
+    )
+    bank = build_questions(TriviaFacts(**{**f.__dict__, "partnerships": (*f.partnerships, rumour)}))
+    for q in by_prompt(
+        bank, "Which product came of the partnership between Orbital Optics and Vantor Mobile?"
+    ):
+        assert "Nimbus Air" not in (q.answer, *q.distractors)  # only rumoured: neither right nor wrong
     [q] = by_prompt(bank, "Which product came of the partnership between Orbital Optics and Vantor Mobile?")
     assert q.answer == "Vantor V7"
     assert "Kestrel K2" in PRODUCTS and q.answer not in q.distractors
