@@ -301,9 +301,12 @@ def run_size(articles: int, seed: int, log: bool = True) -> SizeResult:
     say(f"[{articles:,}] bare sqlite3 insert ...")
     bare = measure("bare", corpus, bare_db)
     _remove_db(bare_db)
-    say(f"[{articles:,}]   {bare.seconds:.1f} s; full run_ingest into a fresh database ...")
+    say(f"[{articles:,}]   {bare.seconds:.1f} s ({bare.rate:,.0f} art/s); full run_ingest, fresh DB ...")
     full = measure("full", corpus, full_db)
-    say(f"[{articles:,}]   {full.seconds:.1f} s; re-run over the unchanged corpus ...")
+    say(
+        f"[{articles:,}]   {full.seconds:.1f} s ({full.rate:,.0f} art/s, peak tree PSS "
+        f"{full.tree_pss_mb:,.0f} MB); re-run over the unchanged corpus ..."
+    )
     rerun = measure("full", corpus, full_db)
     say(f"[{articles:,}]   {rerun.seconds:.1f} s")
     for run, expect in ((full, "added"), (rerun, "unchanged")):

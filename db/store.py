@@ -44,7 +44,6 @@ from db.models import (
     SearchHit,
     Source,
     TimelineEvent,
-    precision_of,
 )
 
 READ_POOL_SIZE = 4
@@ -154,15 +153,6 @@ class PartnershipRow(NamedTuple):
     published: str | None
 
 
-class EventRow(NamedTuple):
-    date: str
-    what: str
-    company_ids: tuple[int, ...]
-    article_id: int
-    paragraph: int
-    published: str | None
-
-
 class KnowledgeWriter:
     """The ingest's side of the knowledge base: one plain sqlite3 connection, one write transaction.
 
@@ -189,26 +179,17 @@ class KnowledgeWriter:
         self.conn.close()
 
     def begin(self) -> None:
-        # Bulk work checks foreign keys once, before COMMIT, instead of row by row: clearing the derived
-        # tables row by row is ten times slower. Deletes that a cascade would do are done explicitly.
-        self.conn.execute("PRAGMA foreign_keys = OFF")
         self.conn.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        if self._changed:
-            violation = self.conn.execute("PRAGMA foreign_key_check").fetchone()
-            if violation is not None:
-                raise sqlite3.IntegrityError(f"foreign key violation in {violation[0]} (row {violation[1]})")
         self.conn.execute("COMMIT")
         if self._changed:
             self.conn.execute("PRAGMA optimize")  # fresh statistics for the query planner
         self._changed = False
-        self.conn.execute("PRAGMA foreign_keys = ON")
 
     def rollback(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
-        self.conn.execute("PRAGMA foreign_keys = ON")
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -229,15 +210,10 @@ class KnowledgeWriter:
         return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
     def remove_articles(self, ids: Iterable[int]) -> None:
-        """Articles and their raw facts (derived tables are rebuilt afterwards)."""
+        """Articles and (by cascade) their raw facts; the derived tables are rebuilt afterwards."""
         for article_id in ids:
             self._changed = True
-            self._delete_facts(article_id)
             self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-
-    def _delete_facts(self, article_id: int) -> None:
-        for table in _RAW_TABLES:
-            self.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
     def save_article(
         self,
@@ -279,7 +255,8 @@ class KnowledgeWriter:
                 "WHERE id = ?",
                 (*values, article_id),
             )
-            self._delete_facts(article_id)
+            for table in _RAW_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         self._save_facts(article_id, extraction)
         return article_id
 
@@ -560,22 +537,54 @@ class KnowledgeWriter:
                 a, b, started, ended, status, _ids(products), article_id, paragraph, published
             )
 
-    def event_rows(self) -> Iterator[EventRow]:
-        """Every dated event with the entity ids of its companies, ordered by date."""
-        rows = self.conn.execute(
+    def write_events(self) -> None:
+        """Dated events, all in SQL: the same date and words (ignoring case) in several articles are one
+        event with several sources, worded as the earliest article words it, with every company named."""
+        conn = self.conn
+        conn.execute("DROP TABLE IF EXISTS temp.event_keys")
+        conn.execute(
+            "CREATE TEMP TABLE event_keys (date TEXT NOT NULL, what_key TEXT NOT NULL, "
+            "event_id INTEGER NOT NULL, what TEXT NOT NULL, PRIMARY KEY (date, what_key)) WITHOUT ROWID"
+        )
+        # With one MIN() in a GROUP BY, SQLite takes the other bare columns (what) from that row: the wording
+        # of the earliest article.
+        conn.execute(
             """
-            SELECT e.date, e.what,
-                   (SELECT group_concat(entity_id) FROM (
-                        SELECT nm.entity_id FROM json_each(e.companies) j
-                        JOIN temp.name_map nm ON nm.surface = j.value AND nm.kind = 'company'
-                        ORDER BY j.key)),
-                   e.article_id, e.paragraph, a.published
-            FROM raw_events e JOIN articles a ON a.id = e.article_id
-            ORDER BY e.date, a.published, e.article_id
+            INSERT INTO temp.event_keys (date, what_key, event_id, what)
+            SELECT date, what_key, ROW_NUMBER() OVER (ORDER BY date, first, what_key), what FROM (
+                SELECT e.date AS date, lower(e.what) AS what_key, e.what AS what,
+                       MIN(coalesce(a.published, '9999') || printf(' %012d', e.article_id)) AS first
+                FROM raw_events e JOIN articles a ON a.id = e.article_id
+                GROUP BY e.date, lower(e.what)
+            )
             """
         )
-        for date, what, companies, article_id, paragraph, published in rows:
-            yield EventRow(date, what, _ids(companies), article_id, paragraph, published)
+        conn.execute(
+            """
+            INSERT INTO events (id, date, precision, what)
+            SELECT event_id, date,
+                   CASE length(date) WHEN 4 THEN 'year' WHEN 7 THEN 'month' ELSE 'day' END, what
+            FROM temp.event_keys
+            """
+        )
+        conn.execute(
+            """
+            INSERT OR IGNORE INTO event_sources (event_id, article_id, paragraph)
+            SELECT k.event_id, e.article_id, e.paragraph
+            FROM raw_events e JOIN temp.event_keys k ON k.date = e.date AND k.what_key = lower(e.what)
+            """
+        )
+        conn.execute(
+            """
+            INSERT OR IGNORE INTO event_companies (event_id, entity_id)
+            SELECT k.event_id, nm.entity_id
+            FROM raw_events e
+            JOIN temp.event_keys k ON k.date = e.date AND k.what_key = lower(e.what)
+            JOIN json_each(e.companies) j
+            JOIN temp.name_map nm ON nm.surface = j.value AND nm.kind = 'company'
+            """
+        )
+        conn.execute("DROP TABLE temp.event_keys")
 
     # Derived rows are queued and written with executemany, parents before children (the order in which
     # each add_* queues them); ids are assigned here because clear_derived() emptied the tables.
@@ -676,25 +685,6 @@ class KnowledgeWriter:
         )
         self._maybe_flush()
         return partnership_id
-
-    def add_event(
-        self, date: str, what: str, company_ids: Iterable[int], sources: Iterable[tuple[int, int]]
-    ) -> int:
-        event_id = self._next_id("events")
-        self._queue(
-            "INSERT INTO events (id, date, precision, what) VALUES (?, ?, ?, ?)",
-            [(event_id, date, precision_of(date), what)],
-        )
-        self._queue(
-            "INSERT OR IGNORE INTO event_companies (event_id, entity_id) VALUES (?, ?)",
-            ((event_id, entity_id) for entity_id in company_ids),
-        )
-        self._queue(
-            "INSERT OR IGNORE INTO event_sources (event_id, article_id, paragraph) VALUES (?, ?, ?)",
-            ((event_id, *source) for source in sources),
-        )
-        self._maybe_flush()
-        return event_id
 
     def finish_derived(self) -> None:
         self.flush()

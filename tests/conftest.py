@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,47 @@ from db.ingest.pipeline import run_ingest
 from db.store import Store
 
 MAX_FILE_BYTES = 2_000_000
+
+
+# Every reference between derived tables (which carry no foreign-key clauses, see db/schema.py).
+DERIVED_REFERENCES = (
+    ("aliases", "entity_id", "entities"),
+    ("mentions", "entity_id", "entities"),
+    ("mentions", "article_id", "articles"),
+    ("quotes", "person_id", "entities"),
+    ("quote_sources", "quote_id", "quotes"),
+    ("quote_sources", "article_id", "articles"),
+    ("org_quote_orgs", "org_quote_id", "org_quotes"),
+    ("org_quote_orgs", "entity_id", "entities"),
+    ("org_quote_sources", "org_quote_id", "org_quotes"),
+    ("org_quote_sources", "article_id", "articles"),
+    ("roles", "person_id", "entities"),
+    ("roles", "org_id", "entities"),
+    ("roles", "article_id", "articles"),
+    ("partnerships", "company_a", "entities"),
+    ("partnerships", "company_b", "entities"),
+    ("partnership_sources", "partnership_id", "partnerships"),
+    ("partnership_sources", "article_id", "articles"),
+    ("partnership_products", "partnership_id", "partnerships"),
+    ("partnership_products", "product_id", "entities"),
+    ("event_sources", "event_id", "events"),
+    ("event_sources", "article_id", "articles"),
+    ("event_companies", "event_id", "events"),
+    ("event_companies", "entity_id", "entities"),
+)
+
+
+def check_knowledge_base(db: Path) -> None:
+    """SQLite's integrity and foreign-key checks, and no derived row pointing at a missing row."""
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table, column, parent in DERIVED_REFERENCES:
+            orphans = conn.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE {column} IS NOT NULL "
+                f"AND {column} NOT IN (SELECT id FROM {parent})"
+            ).fetchone()[0]
+            assert orphans == 0, f"{table}.{column}: {orphans} rows point at no {parent} row"
 
 
 @pytest.fixture(scope="session")

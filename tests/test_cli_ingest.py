@@ -16,9 +16,10 @@ import sys
 import termios
 import threading
 import time
-from contextlib import suppress
+from contextlib import closing, suppress
 from pathlib import Path
 
+from conftest import check_knowledge_base
 from synthetic import write_corpus
 
 from bot.config import BUNDLED_CORPUS
@@ -162,9 +163,8 @@ def test_export_prints_one_json_document(tmp_path: Path, corpus_db: Path) -> Non
 
 def _state(db: Path) -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
     """Every article with its hash, and every quote with its sources: what must be whole after a kill."""
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    check_knowledge_base(db)
+    with closing(sqlite3.connect(db)) as conn:
         articles = conn.execute("SELECT file, content_hash FROM articles ORDER BY file").fetchall()
         quotes = conn.execute(
             "SELECT COUNT(*), group_concat(a.file) FROM quote_sources s "
@@ -206,7 +206,7 @@ def test_sigkill_mid_ingest_leaves_the_old_knowledge_base_whole(tmp_path: Path) 
     for delay in (0.0, 0.2, 0.5):
         work = tmp_path / "work.db"
         for leftover in tmp_path.glob("work.db*"):
-            leftover.unlink()
+            leftover.unlink(missing_ok=True)
         shutil.copy(old_db, work)
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "ingest", "--corpus", str(corpus), "--db", str(work)],

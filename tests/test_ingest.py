@@ -7,9 +7,11 @@ import io
 import json
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from conftest import check_knowledge_base
 from synthetic import synthetic_article, write_corpus
 
 from bot.config import BUNDLED_CORPUS
@@ -33,7 +35,7 @@ def export(db: Path) -> dict:
 
 
 def articles(db: Path) -> dict[str, tuple[int, str]]:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return {
             file: (id_, title) for file, id_, title in conn.execute("SELECT file, id, title FROM articles")
         }
@@ -64,13 +66,12 @@ def test_bundled_corpus_then_a_second_run_changes_nothing(tmp_path: Path) -> Non
     )
     assert second.warnings == []
     assert export(db) == before
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT added, unchanged, articles FROM ingest_log ORDER BY id").fetchall() == [
             (5, 0, 5),
             (0, 5, 5),
         ]
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    check_knowledge_base(db)
 
 
 def test_changed_added_and_removed_files(corpus_copy: Path, tmp_path: Path) -> None:
@@ -101,6 +102,7 @@ def test_changed_added_and_removed_files(corpus_copy: Path, tmp_path: Path) -> N
     body = next(a["body"] for a in export(db)["articles"] if a["file"] == changed)
     assert "German camera maker Leica have announced a long-rumoured partnership." in body
     assert all(s["file"] != removed for q in export(db)["quotes"] for s in q["sources"])
+    check_knowledge_base(db)
 
 
 def test_a_changed_manifest_entry_counts_as_updated(corpus_copy: Path, tmp_path: Path) -> None:
@@ -208,6 +210,7 @@ def test_many_files_go_through_worker_processes(tmp_path: Path, monkeypatch: pyt
     assert inline.added == pooled.added
     assert export(tmp_path / "pooled.db") == export(tmp_path / "inline.db")
     assert len(export(tmp_path / "pooled.db")["articles"]) == count
+    check_knowledge_base(tmp_path / "pooled.db")
 
 
 def test_progress_counts_unchanged_files_too(tmp_path: Path) -> None:
@@ -232,7 +235,7 @@ def test_removing_more_than_allowed_stops_before_writing(corpus_copy: Path, tmp_
         "nothing was changed"
     )
     assert export(db) == before
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM ingest_log").fetchone() == (1,)
     (corpus_copy / FILES[0]).write_text(
         (BUNDLED_CORPUS / FILES[0]).read_text(encoding="utf-8"), encoding="utf-8"

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from conftest import check_knowledge_base
 
 from db import schema
 from db.ingest import derive
@@ -558,6 +560,12 @@ async def test_stats(kb: Store) -> None:
     )
 
 
+def test_derived_rows_all_point_somewhere(tmp_path: Path) -> None:
+    build_kb(tmp_path / "kb.db", ARTICLES)
+    build_kb(tmp_path / "kb.db", ARTICLES[1:])  # a rebuild after an article changed
+    check_knowledge_base(tmp_path / "kb.db")
+
+
 async def test_entity_ids_survive_a_rebuild(tmp_path: Path) -> None:
     path = tmp_path / "kb.db"
     build_kb(path, ARTICLES[:2])
@@ -628,11 +636,11 @@ async def test_guild_settings_live_in_the_members_database(kb: Store) -> None:
     await kb.set_guild_setting(42, "trivia_seconds", "20")
     await kb.set_guild_setting(42, "trivia_seconds", "25")
     assert await kb.guild_settings(42) == {"trivia_seconds": "25"}
-    with sqlite3.connect(kb.user_db_path) as conn:
+    with closing(sqlite3.connect(kb.user_db_path)) as conn:
         assert conn.execute("SELECT guild_id, key, value FROM guild_settings").fetchall() == [
             (42, "trivia_seconds", "25")
         ]
-    with sqlite3.connect(kb.db_path) as conn:
+    with closing(sqlite3.connect(kb.db_path)) as conn:
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'guild_settings'").fetchall() == []
 
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from db.ingest.names import fold, group_names, quote_key, same_quote
 from db.models import EntityKind, PartnershipStatus
-from db.store import EventRow, KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
+from db.store import KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
 
 # Bump when the derived tables are built differently: the next ingest rebuilds them.
 DERIVED_VERSION = "1"
@@ -52,7 +52,7 @@ def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
     _quotes(writer, {entity_id: name for (_kind, name), entity_id in entity_ids.items()})
     _org_quotes(writer)
     _partnerships(writer)
-    _events(writer)
+    writer.write_events()
     writer.finish_derived()
 
 
@@ -163,17 +163,3 @@ def _partnerships(writer: KnowledgeWriter) -> None:
             list(dict.fromkeys(p for r in rows for p in r.product_ids)),
             dict.fromkeys((r.article_id, r.paragraph) for r in rows),
         )
-
-
-def _events(writer: KnowledgeWriter) -> None:
-    for date, same_day in groupby(writer.event_rows(), key=lambda r: r.date):
-        by_what: dict[str, list[EventRow]] = {}
-        for row in same_day:
-            by_what.setdefault(fold(row.what), []).append(row)
-        for rows in by_what.values():
-            writer.add_event(
-                date,
-                rows[0].what,
-                dict.fromkeys(c for r in rows for c in r.company_ids),
-                dict.fromkeys((r.article_id, r.paragraph) for r in rows),
-            )

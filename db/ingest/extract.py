@@ -335,12 +335,39 @@ class _Ctx:
         self.noun_sentences: set[tuple[int, int]] = set()  # sentences with a partnership noun
         self._person_names: set[str] | None = None
         self._dates: dict[int, list[tuple[int, int, str]]] = {}
+        self._anchors: tuple[list[list[int]], list[list[int]]] | None = None
 
     def dates(self, i: int) -> list[tuple[int, int, str]]:
         """The dates of paragraph i (see find_dates), computed once."""
         if i not in self._dates:
-            self._dates[i] = find_dates(self.paragraphs[i], self.published)
+            if self._anchors is None:
+                self._anchors = self._date_anchors()
+            years, months = self._anchors
+            self._dates[i] = _dates_at(self.paragraphs[i], years[i], months[i], self.published)
         return self._dates[i]
+
+    def _date_anchors(self) -> tuple[list[list[int]], list[list[int]]]:
+        """Where _YEAR_START and _MONTH_START match in each paragraph, without scanning each with them:
+        years from two string searches over the body, month names from the capitalised runs."""
+        body, offsets = self.body, self.offsets
+        years: list[list[int]] = [[] for _ in self.paragraphs]
+        found = []
+        for needle in ("19", "20"):
+            j = body.find(needle)
+            while j != -1:
+                found.append(j)
+                j = body.find(needle, j + 1)
+        last_end = -1
+        for j in sorted(found):
+            digits = body[j + 2 : j + 4]
+            if j >= last_end and len(digits) == 2 and digits.isascii() and digits.isdigit():
+                i = bisect_right(offsets, j) - 1
+                years[i].append(j - offsets[i])
+                last_end = j + 4
+        months: list[list[int]] = []
+        for runs in self.runs:
+            months.append([s + k for s, _e, run in runs if run[0] != "@" for k in _month_offsets(run)])
+        return years, months
 
     def sentence_dates(self, i: int, s: int, e: int) -> list[tuple[int, int, str]]:
         """The dates of the sentence p[s:e] of paragraph i, with offsets in the sentence."""
@@ -1195,18 +1222,24 @@ _RELATIVE_YEAR = {"this": 0, "last": -1, "next": 1}
 
 def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
     """(start, end, ISO date) of each date expression; relative ones resolved against `published`."""
+    years = [m.start() for m in _YEAR_START.finditer(text)] if ("19" in text or "20" in text) else []
+    months = [m.start() for m in _MONTH_START.finditer(text)]
+    return _dates_at(text, years, months, published)
+
+
+def _dates_at(
+    text: str, years: list[int], months: list[int], published: str | None
+) -> list[tuple[int, int, str]]:
+    """find_dates, given where _YEAR_START and _MONTH_START match in text (found by the caller)."""
     # Anchors: a year (19xx/20xx), a month name, or a day number right before a month name.
     anchors: list[tuple[int, bool]] = []
-    if "19" in text or "20" in text:
-        for m in _YEAR_START.finditer(text):
-            a = m.start()
-            if not (a and text[a - 1] in _NOT_BEFORE_DATE) and not _is_alnum(text, a + 4):
-                anchors.append((a, True))
-    for m in _MONTH_START.finditer(text):
-        a = m.start()
+    for a in years:
+        if not (a and text[a - 1] in _NOT_BEFORE_DATE) and not _is_alnum(text, a + 4):
+            anchors.append((a, True))
+    for a in months:
         if a and text[a - 1].isalnum():
             continue
-        b = m.end()
+        b = a + 3
         while b < len(text) and text[b].isalpha():
             b += 1
         if text[a:b].lower() not in _MONTHS:
@@ -1244,6 +1277,16 @@ def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
             out.append((pos if pre is None else pre, found.end(), date))
             last_end = found.end()
     return out
+
+
+@lru_cache(maxsize=65536)
+def _month_offsets(run: str) -> tuple[int, ...]:
+    """Where _MONTH_START matches in a capitalised run, at a word start within the run (or at 0)."""
+    if not _MONTH_START.search(run):
+        return ()
+    return tuple(
+        m.start() for m in _MONTH_START.finditer(run) if m.start() == 0 or not run[m.start() - 1].isalnum()
+    )
 
 
 def _resolve_date(m: re.Match[str], pub_year: int | None, preposition: bool) -> str | None:
