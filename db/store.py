@@ -125,6 +125,7 @@ class KnownArticle:
 
 class QuoteRow(NamedTuple):
     person_id: int
+    speaker: str
     text: str
     article_id: int
     paragraph: int
@@ -359,7 +360,7 @@ class KnowledgeWriter:
 
     # ---------------------------------------------------------------- derived tables (see db.ingest.derive)
 
-    def name_counts(self) -> list[tuple[str, EntityKind, int]]:
+    def name_counts(self) -> Iterator[tuple[str, EntityKind, int]]:
         """Every (surface name, kind) the raw facts use, with how often."""
         rows = self.conn.execute(
             """
@@ -379,7 +380,7 @@ class KnowledgeWriter:
             GROUP BY name, kind
             """
         )
-        return [(name, kind, count) for name, kind, count in rows]
+        return ((name, kind, count) for name, kind, count in rows)
 
     def entity_ids(self) -> dict[tuple[EntityKind, str], int]:
         return {
@@ -421,16 +422,23 @@ class KnowledgeWriter:
         self,
         entities: Iterable[tuple[int, EntityKind, str]],
         name_map: Iterable[tuple[str, EntityKind, int]],
-        aliases: Iterable[tuple[int, str, str, bool]],
+        aliases: Iterable[tuple[int, str, str]],
+        curated: Iterable[tuple[int, str, str]],
     ) -> None:
-        """Entities (id, kind, name), the entity of each surface name, aliases (id, key, alias, curated)."""
+        """Entities (id, kind, name); the entity of each surface name; aliases (entity id, folded key,
+        alias), the first of each key kept; the moderators' aliases, which win."""
         conn = self.conn
         conn.executemany("INSERT INTO entities (id, kind, name) VALUES (?, ?, ?)", entities)
         conn.executemany("INSERT INTO temp.name_map (surface, kind, entity_id) VALUES (?, ?, ?)", name_map)
         conn.executemany(
-            "INSERT INTO aliases (entity_id, key, alias, curated) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (entity_id, key) DO UPDATE SET curated = max(curated, excluded.curated)",
+            "INSERT INTO aliases (entity_id, key, alias, curated) VALUES (?, ?, ?, 0) "
+            "ON CONFLICT (entity_id, key) DO NOTHING",
             aliases,
+        )
+        conn.executemany(
+            "INSERT INTO aliases (entity_id, key, alias, curated) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (entity_id, key) DO UPDATE SET alias = excluded.alias, curated = 1",
+            curated,
         )
 
     def write_mentions_and_roles(self) -> None:
@@ -482,10 +490,11 @@ class KnowledgeWriter:
         role the same article gives the speaker elsewhere."""
         rows = self.conn.execute(
             """
-            SELECT nm.entity_id, q.text, q.article_id, q.paragraph,
+            SELECT nm.entity_id, e.name, q.text, q.article_id, q.paragraph,
                    COALESCE(q.role, r.role), COALESCE(q.org, r.org), a.published
             FROM raw_quotes q
             JOIN temp.name_map nm ON nm.surface = q.speaker AND nm.kind = 'person'
+            JOIN entities e ON e.id = nm.entity_id
             JOIN articles a ON a.id = q.article_id
             LEFT JOIN roles r ON r.id = (
                 SELECT r2.id FROM roles r2

@@ -74,6 +74,32 @@ def test_bundled_corpus_then_a_second_run_changes_nothing(tmp_path: Path) -> Non
     check_knowledge_base(db)
 
 
+def test_changed_rules_extract_or_derive_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, BUNDLED_CORPUS)
+    before = export(db)
+    rebuilds: list[int] = []
+    real_rebuild = pipeline.derive.rebuild
+    monkeypatch.setattr(pipeline.derive, "rebuild", lambda *a: rebuilds.append(1) or real_rebuild(*a))
+    processed: list[str] = []
+    real_process = pipeline.process_file
+    monkeypatch.setattr(
+        pipeline, "process_file", lambda name, *a: processed.append(name) or real_process(name, *a)
+    )
+
+    monkeypatch.setattr(pipeline, "DERIVED_VERSION", "another derivation")
+    report = ingest(db, BUNDLED_CORPUS)
+    assert (report.unchanged, report.warnings, processed, rebuilds) == (FILES, [], [], [1])
+
+    monkeypatch.setattr(pipeline, "PIPELINE_VERSION", "other extraction rules")
+    report = ingest(db, BUNDLED_CORPUS)
+    assert report.unchanged == FILES and report.added == report.updated == []
+    assert report.warnings == ["the extraction rules changed: extracted 5 unchanged articles again"]
+    assert (processed, rebuilds) == (FILES, [1, 1])
+    assert ingest(db, BUNDLED_CORPUS).warnings == []
+    assert export(db) == before
+
+
 def test_changed_added_and_removed_files(corpus_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "kb.db"
     ingest(db, corpus_copy)

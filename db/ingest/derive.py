@@ -10,15 +10,13 @@ the corpus. All SQL is in db.store.KnowledgeWriter.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import groupby
+from itertools import chain, groupby
 from typing import TypeVar
 
 from db.ingest.names import fold, group_names, quote_key, same_quote
 from db.models import EntityKind, PartnershipStatus
 from db.store import KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
 
-# Bump when the derived tables are built differently: the next ingest rebuilds them.
-DERIVED_VERSION = "1"
 _STATUS_ORDER: tuple[PartnershipStatus, ...] = ("ended", "active", "announced", "rumoured")
 
 _Row = TypeVar("_Row", QuoteRow, OrgQuoteRow)
@@ -28,32 +26,42 @@ def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
     """Replace every derived table from the raw facts (inside the caller's transaction)."""
     canonical = group_names(writer.name_counts(), aliases)
     entity_ids = _assign_ids(writer, canonical)
-    surface_ids = {(surface, kind): entity_ids[(kind, name)] for (surface, kind), name in canonical.items()}
-
-    alias_rows: dict[tuple[int, str], tuple[int, str, str, bool]] = {}
-    for (_kind, name), entity_id in entity_ids.items():
-        alias_rows[(entity_id, fold(name))] = (entity_id, fold(name), name, False)
-    for (surface, _kind), entity_id in sorted(surface_ids.items()):
-        alias_rows.setdefault((entity_id, fold(surface)), (entity_id, fold(surface), surface, False))
-    by_name: dict[str, list[int]] = {}
-    for (_kind, name), entity_id in entity_ids.items():
-        by_name.setdefault(fold(name), []).append(entity_id)
-    for surface, target in aliases.items():
-        for entity_id in by_name.get(fold(target), []):
-            alias_rows[(entity_id, fold(surface))] = (entity_id, fold(surface), surface, True)
-
     writer.clear_derived()
     writer.write_entities(
         sorted((entity_id, kind, name) for (kind, name), entity_id in entity_ids.items()),
-        ((surface, kind, entity_id) for (surface, kind), entity_id in surface_ids.items()),
-        alias_rows.values(),
+        ((surface, kind, entity_ids[(kind, name)]) for (surface, kind), name in canonical.items()),
+        # An entity's own name first: of two spellings that fold alike, the alias keeps the name's.
+        chain(
+            ((entity_id, fold(name), name) for (_kind, name), entity_id in entity_ids.items()),
+            (
+                (entity_ids[(kind, name)], fold(surface), surface)
+                for (surface, kind), name in canonical.items()
+            ),
+        ),
+        _curated(entity_ids, aliases),
     )
     writer.write_mentions_and_roles()
-    _quotes(writer, {entity_id: name for (_kind, name), entity_id in entity_ids.items()})
+    _quotes(writer)
     _org_quotes(writer)
     _partnerships(writer)
     writer.write_events()
     writer.finish_derived()
+
+
+def _curated(
+    entity_ids: Mapping[tuple[EntityKind, str], int], aliases: Mapping[str, str]
+) -> list[tuple[int, str, str]]:
+    """The moderators' aliases as alias rows of the entities they name (any kind)."""
+    targets = {fold(target) for target in aliases.values()}
+    named: dict[str, list[int]] = {}
+    for (_kind, name), entity_id in entity_ids.items():
+        if fold(name) in targets:
+            named.setdefault(fold(name), []).append(entity_id)
+    return [
+        (entity_id, fold(surface), surface)
+        for surface, target in aliases.items()
+        for entity_id in named.get(fold(target), [])
+    ]
 
 
 def _assign_ids(
@@ -102,14 +110,14 @@ def _first_published(rows: Sequence[QuoteRow] | Sequence[OrgQuoteRow]) -> str | 
     return min((r.published for r in rows if r.published), default=None)
 
 
-def _quotes(writer: KnowledgeWriter, names: Mapping[int, str]) -> None:
+def _quotes(writer: KnowledgeWriter) -> None:
     for person_id, rows in groupby(writer.quote_rows(), key=lambda r: r.person_id):
         for group in group_quotes(rows):
             stated = sorted((r for r in group if r.role), key=lambda r: (r.published or "9999", r.article_id))
             role, org = (stated[0].role, stated[0].org) if stated else (None, group[0].org)
             writer.add_quote(
                 person_id,
-                names[person_id],
+                group[0].speaker,
                 group[0].text,
                 role,
                 org,

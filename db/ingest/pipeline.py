@@ -18,18 +18,20 @@ import multiprocessing
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from types import ModuleType
 
+from db import store
 from db.ingest import clean, derive, extract, names
 from db.ingest.reader import (
     MANIFEST_NAME,
     BadFile,
     ParsedManifest,
-    ScannedFile,
     decode_article,
     manifest_digest,
     manifest_hash,
@@ -49,10 +51,15 @@ POOL_THRESHOLD = 48
 _CHUNKSIZE = 16  # files per worker task
 _BATCH = 1024  # files submitted at once: bounds the results waiting to be written
 
-# The extraction rules are code: when clean/extract/names/derive change, every article is extracted again.
-PIPELINE_VERSION = hashlib.sha256(
-    b"".join(Path(m.__file__ or "").read_bytes() for m in (clean, extract, names, derive))
-).hexdigest()[:16]
+
+def _fingerprint(*modules: ModuleType) -> str:
+    return hashlib.sha256(b"".join(Path(m.__file__ or "").read_bytes() for m in modules)).hexdigest()[:16]
+
+
+# The rules are code. When cleaning or extraction changes, every article is extracted again; when the
+# derivation (or its SQL) changes, the derived tables are rebuilt.
+PIPELINE_VERSION = _fingerprint(clean, extract, names)
+DERIVED_VERSION = _fingerprint(derive, names, store)
 
 
 # Without confirmation, a refresh may remove at most this share of the loaded articles (see run_ingest).
@@ -123,28 +130,31 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def _processed(tasks: Sequence[_Task]) -> Iterator[tuple[_Task, Processed | FileFailure]]:
+def _processed(tasks: Iterator[_Task], count: int) -> Iterator[tuple[_Task, Processed | FileFailure]]:
     """Results in task order; in worker processes when there are enough files to make it worth it.
 
-    If the workers cannot run (a broken pool), the rest is processed here: slower, never stuck.
+    Tasks are taken from the iterator a batch at a time, so nothing is held for the whole corpus. If the
+    workers cannot run (a broken pool), the rest is processed here: slower, never stuck.
     """
-    workers = _workers()
-    done = 0
-    if len(tasks) >= POOL_THRESHOLD and workers > 1:
+    if count >= POOL_THRESHOLD and _workers() > 1:
         # forkserver: workers never inherit the threads (and their held locks) of a running bot.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])
-        pool = ProcessPoolExecutor(workers, mp_context=context)
+        pool = ProcessPoolExecutor(_workers(), mp_context=context)
+        batch: list[_Task] = []
+        done = 0
         try:
-            for start in range(0, len(tasks), _BATCH):
-                for result in pool.map(_work, tasks[start : start + _BATCH], chunksize=_CHUNKSIZE):
+            while batch := list(islice(tasks, _BATCH)):
+                done = 0
+                for result in pool.map(_work, batch, chunksize=_CHUNKSIZE):
                     done += 1
                     yield result
         except BrokenProcessPool:
-            log.warning("worker processes failed; processing the remaining %d files here", len(tasks) - done)
+            log.warning("worker processes failed; processing the remaining files here")
+            yield from map(_work, batch[done:])
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-    yield from map(_work, tasks[done:])
+    yield from map(_work, tasks)
 
 
 def _check_paths(db_path: Path, corpus_dir: Path) -> None:
@@ -232,16 +242,16 @@ def _ingest(
 
     rules_changed = writer.meta("pipeline_version") != PIPELINE_VERSION
     total, done = len(scan.files), 0
-    tasks: list[_Task] = []
+    # Only (name, id, outcome) per file to process: the manifest entry is read when its turn comes.
+    todo: list[tuple[str, int | None, str]] = []
     for file in scan.files:
-        entry = scan.manifest.get(file.name)
         old = known.get(file.name)
         if old is None:
-            tasks.append(_task(file, entry, None, "added"))
-        elif old.content_hash != file.content_hash or old.manifest_hash != manifest_hash(entry):
-            tasks.append(_task(file, entry, old.id, "updated"))
+            todo.append((file.name, None, "added"))
+        elif old.content_hash != file.content_hash or old.manifest_hash != manifest.hashes.get(file.name, ""):
+            todo.append((file.name, old.id, "updated"))
         elif rules_changed:
-            tasks.append(_task(file, entry, old.id, "unchanged"))
+            todo.append((file.name, old.id, "unchanged"))
         else:
             report.unchanged.append(file.name)
             done += 1
@@ -252,7 +262,11 @@ def _ingest(
     report.removed.extend(removed)
 
     extracted_again = 0
-    for task, result in _processed(tasks):
+    tasks = (
+        _Task(name, os.path.join(corpus_dir, name), manifest.entry(name), article_id, outcome)
+        for name, article_id, outcome in todo
+    )
+    for task, result in _processed(tasks, len(todo)):
         done += 1
         if isinstance(result, FileFailure):
             report.failed.append(result)
@@ -281,11 +295,11 @@ def _ingest(
     if (
         changed
         or writer.meta("aliases_hash") != aliases_hash
-        or writer.meta("derived_version") != derive.DERIVED_VERSION
+        or writer.meta("derived_version") != DERIVED_VERSION
     ):
         derive.rebuild(writer, aliases)
         writer.set_meta("aliases_hash", aliases_hash)
-        writer.set_meta("derived_version", derive.DERIVED_VERSION)
+        writer.set_meta("derived_version", DERIVED_VERSION)
     writer.set_meta("pipeline_version", PIPELINE_VERSION)
     return report
 
@@ -304,7 +318,3 @@ def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:
     parsed = parse_manifest(path, digest)
     writer.set_meta("manifest_cache", parsed.to_json())
     return parsed
-
-
-def _task(file: ScannedFile, entry: ManifestEntry | None, article_id: int | None, outcome: str) -> _Task:
-    return _Task(file.name, file.path, entry, article_id, outcome)

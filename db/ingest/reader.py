@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from db.models import FileFailure, ManifestEntry
 
@@ -36,6 +36,8 @@ MANIFEST_NAME = "manifest.toml"
 _MANIFEST_KEYS = ("title", "url", "publisher", "author", "published")
 _ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # C0 controls other than tab and newline (and DEL) never belong in an article; some are the snippet markers.
+# A line that starts an entry of the manifest.
+_BLOCK_STARTS = re.compile(r"^[ \t]*\[\[[ \t]*article[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -43,40 +45,88 @@ class BadFile(ValueError):
     """An article file that cannot be loaded; the message says why, in a few words."""
 
 
-@dataclass(frozen=True)
-class ScannedFile:
+class ScannedFile(NamedTuple):
     name: str
-    path: str
     content_hash: str
 
 
-@dataclass(frozen=True)
 class ParsedManifest:
-    """A manifest file read and checked; `digest` identifies its path and bytes ("" when there is none)."""
+    """A manifest read and checked, kept small: for each file the fingerprint of its entry (manifest_hash)
+    and where its [[article]] block is, so that 100,000 entries cost a few megabytes. entry() reads one
+    entry when its article is processed. A manifest that is not one [[article]] block per entry (other
+    TOML layouts are valid too) keeps its entries in memory instead."""
 
-    entries: dict[str, ManifestEntry]
-    failures: tuple[FileFailure, ...]
-    warnings: tuple[str, ...]
-    digest: str
+    def __init__(
+        self,
+        path: Path,
+        digest: str,
+        hashes: dict[str, str],
+        blocks: dict[str, int],
+        failures: tuple[FileFailure, ...] = (),
+        warnings: tuple[str, ...] = (),
+        entries: dict[str, ManifestEntry] | None = None,
+    ) -> None:
+        self.path = path
+        self.digest = digest
+        self.hashes = hashes
+        self.blocks = blocks
+        self.failures = failures
+        self.warnings = warnings
+        self._entries = entries
+        self._text: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParsedManifest) and self.to_json() == other.to_json()
+
+    def entry(self, name: str) -> ManifestEntry | None:
+        if name not in self.hashes:
+            return None
+        if self._entries is not None:
+            return self._entries.get(name)
+        if self._text is None:
+            try:
+                self._text = self.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):  # gone or changed since: without its values this time
+                return None
+        start = self.blocks[name]
+        following = _BLOCK_STARTS.search(self._text, self._text.find("\n", start) + 1 or len(self._text))
+        end = following.start() if following else len(self._text)
+        try:
+            table = tomllib.loads(self._text[start:end])["article"][0]
+        except (tomllib.TOMLDecodeError, KeyError, IndexError, TypeError):
+            return None
+        entry, _ = _entry(table, self.path, 0)
+        return entry if entry is not None and entry.file == name else None
 
     def to_json(self) -> str:
+        entries = self._entries
         return json.dumps(
             {
+                "path": str(self.path),
                 "digest": self.digest,
-                "entries": [
-                    [getattr(e, k) for k in ("file", *_MANIFEST_KEYS)] for e in self.entries.values()
-                ],
+                "hashes": self.hashes,
+                "blocks": self.blocks,
                 "failures": [[f.file, f.reason] for f in self.failures],
                 "warnings": list(self.warnings),
+                "entries": None
+                if entries is None
+                else [[getattr(e, k) for k in ("file", *_MANIFEST_KEYS)] for e in entries.values()],
             }
         )
 
     @classmethod
     def from_json(cls, text: str) -> ParsedManifest:
         data = json.loads(text)
-        entries = {values[0]: ManifestEntry(*values) for values in data["entries"]}
-        failures = tuple(FileFailure(file, reason) for file, reason in data["failures"])
-        return cls(entries, failures, tuple(data["warnings"]), data["digest"])
+        entries = data["entries"]
+        return cls(
+            Path(data["path"]),
+            data["digest"],
+            data["hashes"],
+            data["blocks"],
+            tuple(FileFailure(file, reason) for file, reason in data["failures"]),
+            tuple(data["warnings"]),
+            None if entries is None else {values[0]: ManifestEntry(*values) for values in entries},
+        )
 
 
 @dataclass
@@ -84,7 +134,7 @@ class CorpusScan:
     """The corpus folder after the quick pass: every loadable candidate with its hash, and the problems."""
 
     files: list[ScannedFile] = field(default_factory=list)
-    manifest: dict[str, ManifestEntry] = field(default_factory=dict)
+    manifest: ParsedManifest | None = None
     failures: list[FileFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     present: set[str] = field(default_factory=set)  # every *.txt name in the folder, loadable or not
@@ -99,7 +149,7 @@ def manifest_hash(entry: ManifestEntry | None) -> str:
     if entry is None:
         return ""
     values = "\x1f".join(getattr(entry, key) or "" for key in _MANIFEST_KEYS)
-    return hashlib.sha256(values.encode()).hexdigest()
+    return hashlib.sha256(values.encode()).hexdigest()[:20]
 
 
 def decode_article(data: bytes) -> str:
@@ -120,15 +170,15 @@ def _bad(reason: str) -> str:
     raise BadFile(reason)
 
 
-def list_articles(corpus_dir: Path) -> list[os.DirEntry[str]]:
-    """The article files of a corpus folder, sorted by name (hidden files skipped)."""
+def list_articles(corpus_dir: Path) -> list[str]:
+    """The names of the article files of a corpus folder, sorted (hidden files skipped)."""
     with os.scandir(corpus_dir) as entries:
-        found = [
-            entry
+        names = [
+            entry.name
             for entry in entries
             if entry.name.lower().endswith(".txt") and not entry.name.startswith(".") and entry.is_file()
         ]
-    return sorted(found, key=lambda entry: entry.name)
+    return sorted(names)
 
 
 def _toml_error(path: Path, exc: tomllib.TOMLDecodeError, consequence: str) -> FileFailure:
@@ -150,48 +200,42 @@ def _load_toml(path: Path, consequence: str) -> tuple[dict[str, Any] | None, Fil
         return None, FileFailure(path.name, f"cannot read {path}: {exc.strerror}; {consequence}")
 
 
+def _entry(table: Any, path: Path, number: int) -> tuple[ManifestEntry | None, list[str]]:
+    """One [[article]] table as an entry, with warnings for the values it ignores."""
+    where = f"{path.name}: [[article]] #{number}"
+    if not isinstance(table, dict) or not isinstance(table.get("file"), str) or not table["file"].strip():
+        return None, [f'{where} has no file = "..."; skipped']
+    name = table["file"].strip()
+    warnings: list[str] = []
+    values: dict[str, str | None] = {}
+    for key in _MANIFEST_KEYS:
+        value = table.get(key)
+        if isinstance(value, dt.date):  # an unquoted TOML date
+            value = value.isoformat()[:10]
+        if value is None:
+            values[key] = None
+        elif not isinstance(value, str):
+            warnings.append(f"{where} ({name}): {key} must be text; ignored")
+            values[key] = None
+        else:
+            values[key] = " ".join(value.split()) or None
+    published = values["published"]
+    if published is not None and not _valid_date(published):
+        warnings.append(
+            f"{where} ({name}): published = {published!r} is not YYYY, YYYY-MM or YYYY-MM-DD; ignored"
+        )
+        values["published"] = None
+    unknown = sorted(set(table) - {"file", *_MANIFEST_KEYS})
+    if unknown:
+        warnings.append(f"{where} ({name}): unknown key {', '.join(unknown)} ignored")
+    return ManifestEntry(file=name, **values), warnings
+
+
 def read_manifest(path: Path) -> tuple[dict[str, ManifestEntry], list[FileFailure], list[str]]:
     """The manifest's entries by file name, plus failures (syntax) and warnings (bad values, skipped)."""
-    data, failure = _load_toml(path, "loaded the articles without a manifest")
-    if data is None:
-        return {}, [failure] if failure else [], []
-    warnings: list[str] = []
-    tables = data.get("article", [])
-    if not isinstance(tables, list):
-        return {}, [FileFailure(path.name, f"{path}: 'article' must be [[article]] tables; ignored")], []
-    entries: dict[str, ManifestEntry] = {}
-    for number, table in enumerate(tables, start=1):
-        where = f"{path.name}: [[article]] #{number}"
-        if not isinstance(table, dict) or not isinstance(table.get("file"), str) or not table["file"].strip():
-            warnings.append(f'{where} has no file = "..."; skipped')
-            continue
-        name = table["file"].strip()
-        if name in entries:
-            warnings.append(f"{where}: {name} is listed twice; the first entry is used")
-            continue
-        values: dict[str, str | None] = {}
-        for key in _MANIFEST_KEYS:
-            value = table.get(key)
-            if isinstance(value, dt.date):  # an unquoted TOML date
-                value = value.isoformat()[:10]
-            if value is None:
-                values[key] = None
-            elif not isinstance(value, str):
-                warnings.append(f"{where} ({name}): {key} must be text; ignored")
-                values[key] = None
-            else:
-                values[key] = " ".join(value.split()) or None
-        published = values["published"]
-        if published is not None and not _valid_date(published):
-            warnings.append(
-                f"{where} ({name}): published = {published!r} is not YYYY, YYYY-MM or YYYY-MM-DD; ignored"
-            )
-            values["published"] = None
-        unknown = sorted(set(table) - {"file", *_MANIFEST_KEYS})
-        if unknown:
-            warnings.append(f"{where} ({name}): unknown key {', '.join(unknown)} ignored")
-        entries[name] = ManifestEntry(file=name, **values)
-    return entries, [], warnings
+    parsed = parse_manifest(path)
+    entries = {name: parsed.entry(name) for name in parsed.hashes}
+    return {k: v for k, v in entries.items() if v is not None}, list(parsed.failures), list(parsed.warnings)
 
 
 def manifest_digest(path: Path) -> str:
@@ -203,10 +247,81 @@ def manifest_digest(path: Path) -> str:
     return content_hash(str(path.resolve()).encode() + b"\0" + data)
 
 
+def _listed_twice(path: Path, number: int, name: str) -> str:
+    return f"{path.name}: [[article]] #{number}: {name} is listed twice; the first entry is used"
+
+
+class _Irregular(Exception):
+    """The manifest is not one [[article]] block per entry."""
+
+
 def parse_manifest(path: Path, digest: str | None = None) -> ParsedManifest:
-    """read_manifest() as one value that can be cached (parsing 100,000 entries takes seconds)."""
-    entries, failures, warnings = read_manifest(path)
-    return ParsedManifest(entries, tuple(failures), tuple(warnings), digest or manifest_digest(path))
+    """Read and check the manifest one [[article]] block at a time (a whole 100,000-entry TOML document
+    costs hundreds of megabytes); other layouts and syntax errors go through the whole-file parser."""
+    digest = digest if digest is not None else manifest_digest(path)
+    consequence = "loaded the articles without a manifest"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ParsedManifest(path, digest, {}, {})
+    except UnicodeDecodeError:
+        return ParsedManifest(
+            path, digest, {}, {}, (FileFailure(path.name, f"{path} is not UTF-8 text; {consequence}"),)
+        )
+    except OSError as exc:
+        failure = FileFailure(path.name, f"cannot read {path}: {exc.strerror}; {consequence}")
+        return ParsedManifest(path, digest, {}, {}, (failure,))
+    starts = [match.start() for match in _BLOCK_STARTS.finditer(text)]
+    hashes: dict[str, str] = {}
+    blocks: dict[str, int] = {}
+    warnings: list[str] = []
+    try:
+        if "article" in tomllib.loads(text[: starts[0]] if starts else text):
+            raise _Irregular
+        for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)], strict=True), start=1):
+            document = tomllib.loads(text[start:end])
+            if list(document) != ["article"] or len(document["article"]) != 1:
+                raise _Irregular
+            entry, problems = _entry(document["article"][0], path, number)
+            warnings.extend(problems)
+            if entry is None:
+                continue
+            if entry.file in hashes:
+                warnings.append(_listed_twice(path, number, entry.file))
+                continue
+            hashes[entry.file] = manifest_hash(entry)
+            blocks[entry.file] = start
+    except (tomllib.TOMLDecodeError, _Irregular):
+        return _parse_whole(path, text, digest)
+    return ParsedManifest(path, digest, hashes, blocks, (), tuple(warnings))
+
+
+def _parse_whole(path: Path, text: str, digest: str) -> ParsedManifest:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends with "(at line N, column M)".
+        failure = FileFailure(
+            path.name, f"TOML error in {path}: {exc}; loaded the articles without a manifest"
+        )
+        return ParsedManifest(path, digest, {}, {}, (failure,))
+    tables = data.get("article", [])
+    if not isinstance(tables, list):
+        failure = FileFailure(path.name, f"{path}: 'article' must be [[article]] tables; ignored")
+        return ParsedManifest(path, digest, {}, {}, (failure,))
+    entries: dict[str, ManifestEntry] = {}
+    warnings: list[str] = []
+    for number, table in enumerate(tables, start=1):
+        entry, problems = _entry(table, path, number)
+        warnings.extend(problems)
+        if entry is None:
+            continue
+        if entry.file in entries:
+            warnings.append(_listed_twice(path, number, entry.file))
+            continue
+        entries[entry.file] = entry
+    hashes = {name: manifest_hash(entry) for name, entry in entries.items()}
+    return ParsedManifest(path, digest, hashes, {}, (), tuple(warnings), entries)
 
 
 def _valid_date(text: str) -> bool:
@@ -256,20 +371,18 @@ def scan_corpus(
     """
     scan = CorpusScan()
     parsed = manifest if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
-    scan.manifest, scan.warnings = parsed.entries, list(parsed.warnings)
-    loaded = loaded or {}
+    scan.manifest, scan.warnings = parsed, list(parsed.warnings)
     hashed: list[ScannedFile] = []
-    for entry in list_articles(corpus_dir):
-        name = entry.name
+    for name in list_articles(corpus_dir):
         scan.present.add(name)
         try:
-            size = entry.stat().st_size
-            if size > max_file_bytes:
-                scan.failures.append(
-                    FileFailure(name, f"too large: {size:,} bytes, over the limit of {max_file_bytes:,}")
-                )
-                continue
-            with open(entry.path, "rb") as handle:
+            with open(os.path.join(corpus_dir, name), "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > max_file_bytes:
+                    scan.failures.append(
+                        FileFailure(name, f"too large: {size:,} bytes, over the limit of {max_file_bytes:,}")
+                    )
+                    continue
                 data = handle.read()
         except OSError as exc:
             scan.failures.append(FileFailure(name, f"cannot be read: {exc.strerror}"))
@@ -277,18 +390,16 @@ def scan_corpus(
         if not data.strip():
             scan.failures.append(FileFailure(name, "empty file (no text)"))
             continue
-        hashed.append(ScannedFile(name, entry.path, content_hash(data)))
-    original: dict[str, str] = {}
-    for file in hashed:
-        if loaded.get(file.name) == file.content_hash:
-            original[file.content_hash] = file.name
+        hashed.append(ScannedFile(name, content_hash(data)))
+    loaded = loaded or {}
+    original = {f.content_hash: f.name for f in hashed if loaded.get(f.name) == f.content_hash}
     for file in hashed:
         first = original.setdefault(file.content_hash, file.name)
         if first == file.name:
             scan.files.append(file)
         else:
             scan.failures.append(FileFailure(file.name, f"the same text as {first}: a duplicate, skipped"))
-    for name in sorted(set(scan.manifest) - scan.present):
+    for name in sorted(set(parsed.hashes) - scan.present):
         scan.failures.append(FileFailure(name, f"listed in {MANIFEST_NAME} but there is no such file"))
     scan.failures = list(parsed.failures) + sorted(scan.failures, key=lambda f: f.file)
     return scan
