@@ -1253,6 +1253,9 @@ class OfflineDiscord:
             "nsfw": False,
             **{key: value for key, value in command.items() if value is not None},
         }
+        # discord.py sends the permissions as a number; Discord answers with a string.
+        if registered["default_member_permissions"] is not None:
+            registered["default_member_permissions"] = str(registered["default_member_permissions"])
         if guild_id is not None:
             registered["guild_id"] = str(guild_id)
         return registered

@@ -89,8 +89,18 @@ async def test_a_stale_client_elsewhere_is_answered_with_an_error_and_nothing_ru
 
 
 @pytest.mark.parametrize("name", MODERATOR_COMMANDS)
-async def test_a_member_without_manage_server_is_refused(admin_offline: OfflineDiscord, name: str) -> None:
-    result = await admin_offline.invoke(f"/{name}", permissions=MEMBER_PERMISSIONS)
+async def test_a_member_without_manage_server_is_not_offered_them(
+    admin_offline: OfflineDiscord, name: str
+) -> None:
+    with pytest.raises(InvocationError, match=f"/{name} is shown only to members who may manage server"):
+        admin_offline.parse(f"/{name}", permissions=MEMBER_PERMISSIONS)
+
+
+@pytest.mark.parametrize("name", MODERATOR_COMMANDS)
+async def test_a_member_without_manage_server_is_refused_where_an_admin_unhid_them(
+    admin_offline: OfflineDiscord, name: str
+) -> None:
+    result = await admin_offline.invoke(f"/{name}", permissions=MEMBER_PERMISSIONS, overridden=True)
     assert render(result.message) == NO_PERMISSION
     assert recorded_errors(result.requests) == []
     entries = await admin_offline.bot.store.audit_log(limit=5)  # type: ignore[attr-defined]
@@ -109,7 +119,7 @@ async def test_a_member_without_manage_server_is_refused(admin_offline: OfflineD
 async def test_managers_administrators_and_owners_may_refresh(
     admin_offline: OfflineDiscord, permissions: discord.Permissions, user_id: int | None
 ) -> None:
-    kwargs: dict[str, Any] = {"permissions": permissions}
+    kwargs: dict[str, Any] = {"permissions": permissions, "overridden": True}
     if user_id is not None:
         kwargs["user_id"] = user_id
     result = await admin_offline.invoke("/refresh", **kwargs)
@@ -139,7 +149,7 @@ async def test_the_server_side_check_holds_where_a_stale_registration_shows_them
     in_dm = await admin_offline.invoke("/refresh", guild_id=None, user_id=ADMIN_OWNER_ID)
     assert render(in_dm.message) == "(only you can see this)\nThis command only works in a server."
     owner_elsewhere = await admin_offline.invoke(
-        "/stats", guild_id=OTHER_GUILD_ID, user_id=ADMIN_OWNER_ID, permissions=MEMBER_PERMISSIONS
+        "/stats", guild_id=OTHER_GUILD_ID, user_id=ADMIN_OWNER_ID, overridden=True
     )
     assert render(owner_elsewhere.message).startswith("(only you can see this)\n== Clippings statistics ==")
     assert await _articles(admin_offline) == 5

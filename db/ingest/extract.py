@@ -274,10 +274,23 @@ def _run_info(run: str) -> tuple[str | None, str | None, str | None, str, bool, 
     return person, title, org, company, looks_like_person(company), legal
 
 
+# What a run is, whatever its place: _run_info(run), the index of its model-number token, the offsets of
+# month names in it. Computed once per distinct run (names recur across articles) and kept with each run.
+_RunData = tuple[str | None, str | None, str | None, str, bool, bool, int, tuple[int, ...]]
+
+
+@lru_cache(maxsize=65536)
+def _run_data(run: str) -> _RunData:
+    return (*_run_info(run), _model_index(run), _month_offsets(run))
+
+
+_SKIP_BEFORE_WORD = frozenset(" ,\"“‘'")
+
+
 def _word_before(p: str, pos: int) -> str:
     """The word that ends right before pos (quotes, commas and spaces skipped), lower case."""
     j = pos
-    while j > 0 and p[j - 1] in " ,\"“‘'":
+    while j > 0 and p[j - 1] in _SKIP_BEFORE_WORD:
         j -= 1
     i = p.rfind(" ", max(0, j - 30), j)
     return p[i + 1 : j].lower()
@@ -314,20 +327,23 @@ class _Ctx:
         self.published = published
         self.bounds = [sentence_bounds(p) for p in paragraphs]
         self.starts = [[s for s, _e in b] for b in self.bounds]
-        self.runs: list[list[tuple[int, int, str]]] = []
+        # The capitalised runs (and @handles) of each paragraph: (start, end, text, _run_data(text)).
+        self.runs: list[list[tuple[int, int, str, _RunData]]] = []
         for p in paragraphs:
             runs = [(m.start(), m.end(), m.group(0)) for m in _NAME_RE.finditer(p)]
             if "@" in p:
                 runs += [(m.start(), m.end(), m.group(0)) for m in _HANDLE_RE.finditer(p)]
                 runs.sort()
-            self.runs.append(runs)
-        self.run_starts = [[rs for rs, _re, _r in runs] for runs in self.runs]
+            self.runs.append([(s, e, run, _run_data(run)) for s, e, run in runs])
+        self.run_starts = [[run[0] for run in runs] for runs in self.runs]
         self.body = "\n".join(paragraphs)
         self.offsets = [0]
         for p in paragraphs[:-1]:
             self.offsets.append(self.offsets[-1] + len(p) + 1)
         self.companies: dict[str, int] = {}  # surface -> paragraph where it was recognised
         self.people: dict[str, _Person] = {}  # full name -> person
+        self.people_by_key: dict[str, _Person] = {}  # person_key(name) -> person
+        self.surnames: set[str] = set()  # last words of the people's names
         self.company_hits: list[tuple[int, int, str]] = []  # (paragraph, offset, surface) in text order
         self.hits_by_para: list[list[tuple[int, str]]] = [[] for _ in paragraphs]
         self.canon: dict[str, str] = {}  # company surface -> the article's name for the company
@@ -343,7 +359,11 @@ class _Ctx:
             if self._anchors is None:
                 self._anchors = self._date_anchors()
             years, months = self._anchors
-            self._dates[i] = _dates_at(self.paragraphs[i], years[i], months[i], self.published)
+            p = self.paragraphs[i]
+            if years[i] or months[i] or "year" in p:
+                self._dates[i] = _dates_at(p, years[i], months[i], self.published)
+            else:
+                self._dates[i] = []
         return self._dates[i]
 
     def _date_anchors(self) -> tuple[list[list[int]], list[list[int]]]:
@@ -366,7 +386,7 @@ class _Ctx:
                 last_end = j + 4
         months: list[list[int]] = []
         for runs in self.runs:
-            months.append([s + k for s, _e, run in runs if run[0] != "@" for k in _month_offsets(run)])
+            months.append([s + k for s, _e, run, data in runs if data[7] and run[0] != "@" for k in data[7]])
         return years, months
 
     def sentence_dates(self, i: int, s: int, e: int) -> list[tuple[int, int, str]]:
@@ -381,7 +401,7 @@ class _Ctx:
         starts = self.run_starts[i]
         out: list[tuple[int, int, str]] = []
         p = self.paragraphs[i]
-        for rs, re_, run in self.runs[i][bisect_left(starts, s) : bisect_left(starts, e)]:
+        for rs, re_, run, _data in self.runs[i][bisect_left(starts, s) : bisect_left(starts, e)]:
             if re_ > e:
                 m = _NAME_RE.match(p, rs, e)
                 if m is None:
@@ -434,22 +454,21 @@ class _Ctx:
         """Every run of the article that looks like a full personal name and is not a known company."""
         if self._person_names is None:
             self._person_names = {
-                info[0]
-                for runs in self.runs
-                for _s, _e, run in runs
-                if (info := _run_info(run))[0] and info[0] not in self.companies
+                data[0] for runs in self.runs for _s, _e, _run, data in runs if data[0] and data[0] not in self.companies
             }
         return self._person_names
 
     def remember_person(self, name: str, role: tuple[str, str | None] | None) -> _Person:
         key = person_key(name)
-        for known_name, known in self.people.items():
-            if person_key(known_name) == key:
-                if role and not known.role:
-                    known.role, known.org = role
-                return known
+        known = self.people_by_key.get(key)
+        if known is not None:
+            if role and not known.role:
+                known.role, known.org = role
+            return known
         person = _Person(name, *(role or (None, None)))
         self.people[name] = person
+        self.people_by_key[key] = person
+        self.surnames.add(name.rsplit(" ", 1)[-1])
         return person
 
 
@@ -603,10 +622,11 @@ def extract_roles(ctx: _Ctx) -> list[RoleFact]:
     roles: list[RoleFact] = []
     seen: set[tuple[str, str, str]] = set()
     for i, p in enumerate(ctx.paragraphs):
-        for s, e, run in ctx.runs[i]:
-            name, title, org, _company, _personish, _legal = _run_info(run)
+        for s, e, _run, data in ctx.runs[i]:
+            name = data[0]
             if name is None:
                 continue
+            title, org = data[1], data[2]
             role: tuple[str, str | None] | None = (title, org) if title else None
             after = role_after_name(p[e : e + 300]) if p.startswith(", ", e) else None
             if after:
@@ -974,18 +994,23 @@ _YEAR_TOKEN = re.compile(r"(?:19|20)[0-9][0-9]")
 _UNIT_TOKEN = re.compile(r"[0-9]+(?:mp|mm|gb|tb|mb|hz|ghz|mhz|k|g|x|s|th|st|nd|rd|m|bn|w|mah|am|pm)", re.I)
 
 
-def _valid_company(name: str, ctx: _Ctx) -> bool:
+@lru_cache(maxsize=65536)
+def _company_shaped(name: str) -> bool:
+    """A name that can be a company's: not a number, a function word, a month or a role."""
     tokens = name.split()
     if not tokens or len(name) < 2 or tokens[0][0].isdigit():
         return False
     if len(tokens) == 1 and (tokens[0].lower() in STOP_CAPS or tokens[0].lower().rstrip(".") in _MONTHS):
         return False
-    if any(t.lower().rstrip(".") in ROLE_WORDS for t in tokens):
+    return not any(t.lower().rstrip(".") in ROLE_WORDS for t in tokens)
+
+
+def _valid_company(name: str, ctx: _Ctx) -> bool:
+    if not _company_shaped(name):
         return False
     if not ctx.people:
         return True
-    key = person_key(name)
-    return not any(person_key(p) == key or p.rsplit(" ", 1)[-1] == name for p in ctx.people)
+    return name not in ctx.surnames and person_key(name) not in ctx.people_by_key
 
 
 @lru_cache(maxsize=65536)
@@ -1014,14 +1039,17 @@ def _is_legal_run(run: str) -> bool:
 def find_companies(ctx: _Ctx) -> None:
     """Capitalised names that the text itself marks as companies."""
     for i, p in enumerate(ctx.paragraphs):
-        for s, e, run in ctx.runs[i]:
-            _person, _title, _org, name, personish, legal = _run_info(run)
+        for s, e, run, data in ctx.runs[i]:
+            name, personish, legal = data[3], data[4], data[5]
             if not name or run[0] == "@":
                 continue
             cue = legal
             prev = ""
             if not cue and s > 1:
-                prev = _word_before(p, s)
+                j = s  # _word_before(p, s), inline: this runs for nearly every run
+                while j > 0 and p[j - 1] in _SKIP_BEFORE_WORD:
+                    j -= 1
+                prev = p[p.rfind(" ", j - 30 if j > 30 else 0, j) + 1 : j].lower()
                 cue = prev in _COMPANY_NOUNS and not (personish and prev in _PERSONISH_NOUNS)
             if not cue and not personish:
                 nxt = p[e : e + 1]
@@ -1047,10 +1075,11 @@ def find_products(ctx: _Ctx) -> dict[str, int]:
     for i, p in enumerate(ctx.paragraphs):
         if not any(d in p for d in "0123456789"):
             continue
-        for s, e, run in ctx.runs[i]:
-            if _model_index(run) < 0 and not (p[e : e + 1] == " " and p[e + 1 : e + 2].isdigit()):
+        for s, e, run, data in ctx.runs[i]:
+            model_at = data[6]
+            if model_at < 0 and not (p[e : e + 1] == " " and p[e + 1 : e + 2].isdigit()):
                 continue
-            name = _product_from_run(p, s, e, run, ctx)
+            name = _product_from_run(p, s, e, run, model_at, ctx)
             if name and name not in products:
                 products[name] = i
     return products
@@ -1062,10 +1091,7 @@ def _model_index(run: str) -> int:
     return next((k for k, t in enumerate(run.split()) if _MODEL_TOKEN.fullmatch(t)), -1)
 
 
-def _product_from_run(p: str, s: int, e: int, run: str, ctx: _Ctx) -> str | None:
-    model_at = _model_index(run)
-    if model_at < 0 and not (p[e : e + 1] == " " and p[e + 1 : e + 2].isdigit()):
-        return None
+def _product_from_run(p: str, s: int, e: int, run: str, model_at: int, ctx: _Ctx) -> str | None:
     if s > 1 and p[s - 2].isdigit():
         return None  # "8 Plus Gen 1": the words after a model number belong to it
     tokens = run.split()
@@ -1106,13 +1132,7 @@ def index_companies(ctx: _Ctx) -> dict[str, int]:
         short = _without_legal_suffix(name)
         if short != name:
             ctx.companies.setdefault(short, ctx.companies[name])
-    hits: list[tuple[int, int, str]] = []
-    for name in list(ctx.companies):
-        for variant in (name, name.upper()) if not name.isupper() else (name,):
-            j = _find_name(body, variant)
-            while j != -1:
-                hits.append((j, -len(variant), variant))
-                j = _find_name(body, variant, j + 1)
+    hits = _name_hits(body, list(ctx.companies))
     hits.sort()
     first: dict[str, int] = {}
     counts: dict[str, int] = {}
@@ -1130,6 +1150,50 @@ def index_companies(ctx: _Ctx) -> dict[str, int]:
     names = [(n, "company", counts.get(n, 1)) for n in sorted(ctx.companies)]
     ctx.canon = {surface: canon for (surface, _kind), canon in group_names(names).items()}  # type: ignore[arg-type]
     return first
+
+
+def _name_hits(body: str, names: list[str]) -> list[tuple[int, int, str]]:
+    """(offset, -length, surface) of every whole-word occurrence of each name, or of it in capitals.
+
+    The same as _find_name over the body for each name and its upper-case form, with fewer scans of the
+    body: ASCII names are looked up once in the lower-cased body, and a name that starts with a shorter
+    one is looked up only where the shorter one occurs."""
+    hits: list[tuple[int, int, str]] = []
+    lower = body.lower()
+    shared = len(lower) == len(body)
+    where: dict[str, list[int]] = {}  # lower-cased name -> its offsets in `lower`
+    for name in sorted(names, key=len):
+        variants = (name,) if name.isupper() else (name, name.upper())
+        if not (shared and name.isascii()):
+            for variant in variants:
+                j = _find_name(body, variant)
+                while j != -1:
+                    hits.append((j, -len(variant), variant))
+                    j = _find_name(body, variant, j + 1)
+            continue
+        low = name.lower()
+        found = where.get(low)
+        if found is None:
+            k = low.rfind(" ")
+            while k > 0 and low[:k] not in where:
+                k = low.rfind(" ", 0, k)
+            if k > 0:
+                found = [j for j in where[low[:k]] if lower.startswith(low, j)]
+            else:
+                found = []
+                j = lower.find(low)
+                while j != -1:
+                    found.append(j)
+                    j = lower.find(low, j + 1)
+            where[low] = found
+        n = len(name)
+        for j in found:
+            if (j and (body[j - 1].isalnum() or body[j - 1] == "@")) or (j + n < len(body) and body[j + n].isalnum()):
+                continue
+            for variant in variants:
+                if body.startswith(variant, j):
+                    hits.append((j, -n, variant))
+    return hits
 
 
 def _mentions(companies: dict[str, int], ctx: _Ctx, products: dict[str, int]) -> list[MentionFact]:
@@ -1281,12 +1345,21 @@ def _dates_at(
 
 @lru_cache(maxsize=65536)
 def _month_offsets(run: str) -> tuple[int, ...]:
-    """Where _MONTH_START matches in a capitalised run, at a word start within the run (or at 0)."""
+    """Where a month name starts in a capitalised run: as _dates_at takes month anchors, except that the
+    character before the run is not known here (_dates_at looks at it). The run holds the whole word."""
     if not _MONTH_START.search(run):
         return ()
-    return tuple(
-        m.start() for m in _MONTH_START.finditer(run) if m.start() == 0 or not run[m.start() - 1].isalnum()
-    )
+    out = []
+    for m in _MONTH_START.finditer(run):
+        a = m.start()
+        if a and run[a - 1].isalnum():
+            continue
+        b = a + 3
+        while b < len(run) and run[b].isalpha():
+            b += 1
+        if run[a:b].lower() in _MONTHS:
+            out.append(a)
+    return tuple(out)
 
 
 def _resolve_date(m: re.Match[str], pub_year: int | None, preposition: bool) -> str | None:
@@ -1561,11 +1634,11 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
         dateline_done = False
         follows_pair = False
         for k, (s, e, raw) in enumerate(raw_pairs[i]):
-            sentence = p[s:e]
-            continued = follows_pair and sentence.startswith(_CONTINUATION)
+            continued = follows_pair and p.startswith(_CONTINUATION, s, e)
             follows_pair = False
             if not raw and not continued and (not recent or (i, k) not in ctx.noun_sentences):
                 continue
+            sentence = p[s:e]
             touched: list[_Pair] = []
             for a, b in _resolve_pairs(raw, sentence, ctx, i) if raw else ():
                 key = (a, b) if fold(a) <= fold(b) else (b, a)
@@ -1574,21 +1647,23 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
                 if key in recent:
                     recent.remove(key)
                 recent.append(key)
-            dates = ctx.sentence_dates(i, s, e)
             if touched:
                 if not dateline_done:
                     dateline_done = True
                     m = _DATELINE.search(p) if _MONTH_START.search(p) else None
                     found = find_dates(m.group("date"), ctx.published) if m else []
                     dateline_date = found[0][2] if found else None
+                dates = ctx.sentence_dates(i, s, e)
                 for pair in touched:
                     _apply_cues(ctx, pair, sentence, dates, products, dateline_date, anaphoric=False)
                 follows_pair = True
             elif continued:
+                dates = ctx.sentence_dates(i, s, e)
                 _apply_cues(ctx, book[recent[-1]], sentence, dates, products, None, anaphoric=True)
             elif recent and _ANAPHORIC.search(sentence):
                 named = set(_companies_in(sentence, ctx))
                 key = next((k for k in reversed(recent) if not named or named & set(k)), recent[-1])
+                dates = ctx.sentence_dates(i, s, e)
                 _apply_cues(ctx, book[key], sentence, dates, products, None, anaphoric=True)
     return [_partnership_fact(pair, ctx.published) for pair in book.values()]
 
