@@ -354,8 +354,10 @@ def report(results: list[SizeResult], seed: int) -> str:
         "  in its tree, workers included (ru_maxrss of the reaped children); tree RSS/PSS: largest total",
         "  over the ingest process, the forkserver and the workers, sampled every 0.2 s from /proc",
         "  (RSS counts shared pages in every process; PSS shares them out). procs: most processes seen.",
-        "  bare insert peak memory, for comparison: "
-        + ", ".join(f"{r.articles:,}: {r.bare.main_mb:.0f} MB" for r in results),
+        "  for comparison, peak RSS of the bare insert: "
+        + ", ".join(f"{r.articles:,}: {r.bare.main_mb:.0f} MB" for r in results)
+        + "; of the re-run (scan and hashes, nothing extracted): "
+        + ", ".join(f"{r.articles:,}: {r.rerun.main_mb:.0f} MB" for r in results),
         "",
         "  CPU-seconds used during each run by the measured processes (of which the ingest process itself)",
         "  / by everything else on the machine, sampling included (near 0 for clean timings):",

@@ -996,7 +996,7 @@ def report_counts(report: IngestReport) -> str:
 
 
 def _files_field(embed: discord.Embed, label: str, files: Sequence[str]) -> None:
-    value = join_items([fit(one_line(f), 200) for f in files], _ADMIN_LIST_MAX, noun="more") or "none"
+    value = join_items([fit(one_line(f), 200) for f in files], _ADMIN_LIST_MAX, noun="file") or "none"
     embed.add_field(name=f"{label}: {len(files)}", value=value, inline=False)
 
 
@@ -1018,12 +1018,12 @@ def refresh_summary_embed(report: IngestReport, totals: CorpusStats, seconds: fl
     ]
     embed.add_field(
         name=f"Failed: {len(report.failed)}",
-        value=join_items(failures, _ADMIN_LIST_MAX, noun="more") or "none",
+        value=join_items(failures, _ADMIN_LIST_MAX, noun="file") or "none",
         inline=False,
     )
     if report.warnings:
         notes = [fit(one_line(w), _FAILURE_REASON_MAX) for w in report.warnings]
-        embed.add_field(name="Notes", value=join_items(notes, 500, noun="more"), inline=False)
+        embed.add_field(name="Notes", value=join_items(notes, 500, noun="note"), inline=False)
     footer = (
         "The data from before is kept: /rollback restores it."
         if changed
@@ -1123,7 +1123,7 @@ def stats_embed(
     )
     embed.add_field(
         name="Last refreshes",
-        value=join_items([_audit_line(e) for e in recent], 1000, noun="more") or "none yet",
+        value=join_items([_audit_line(e) for e in recent], 1000) or "none yet",
         inline=False,
     )
     backup_when = f", taken {discord.utils.format_dt(sizes.backup_taken, 'R')}" if sizes.backup_taken else ""
@@ -1145,7 +1145,7 @@ def stats_embed(
     lines = [f"/{escape(name)}: {count}" for name, count in ranked]
     embed.add_field(
         name="Commands run since the start",
-        value=join_items(lines, 1000, sep=" · ", noun="more") or "none yet",
+        value=join_items(lines, 1000, sep=" · ", noun="command") or "none yet",
         inline=False,
     )
     return embed

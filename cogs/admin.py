@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -113,7 +114,7 @@ class Admin(commands.Cog):
             log.exception("Could not write the audit log entry %r", entry)
 
     async def cog_app_command_error(
-        self, interaction: Interaction, error: app_commands.AppCommandError
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         # The tree's on_error answers the user; this only writes down who was refused.
         if isinstance(error, app_commands.CheckFailure) and interaction.command is not None:

@@ -1047,16 +1047,22 @@ class Store:
                 return None
             aliases = await _aliases(db, company_id, entity)
             partnerships = await _partnerships(db, [company_id])
+            # The latest role of each person at this company (MAX picks the row; the other columns follow it).
             people_rows = await db.execute_fetchall(
-                f"SELECT e.name, r.person_id, r.role, r.org, r.paragraph, {_SOURCE_COLUMNS} FROM roles r "
-                "JOIN entities e ON e.id = r.person_id JOIN articles a ON a.id = r.article_id "
-                "WHERE r.org_id = ? ORDER BY r.published DESC, a.id DESC",
-                (company_id,),
+                f"""
+                SELECT e.name, r.role, r.org, r.paragraph, {_SOURCE_COLUMNS}
+                FROM (SELECT person_id, role, org, paragraph, article_id,
+                             MAX(coalesce(published, '') || printf(' %012d', article_id)) AS latest
+                      FROM roles WHERE org_id = ? GROUP BY person_id ORDER BY latest DESC LIMIT ?) r
+                JOIN entities e ON e.id = r.person_id JOIN articles a ON a.id = r.article_id
+                ORDER BY r.latest DESC
+                """,
+                (company_id, PROFILE_PEOPLE),
             )
-            people: dict[int, tuple[str, RoleInfo]] = {}
-            for name, pid, role, org, paragraph, *source in people_rows:
-                if pid not in people and len(people) < PROFILE_PEOPLE:
-                    people[pid] = (name, RoleInfo(role, org, _source(source, paragraph=paragraph)))
+            people = [
+                (name, RoleInfo(role, org, _source(source, paragraph=paragraph)))
+                for name, role, org, paragraph, *source in people_rows
+            ]
             quote_count = await _count(
                 db,
                 "SELECT (SELECT COUNT(*) FROM org_quote_orgs WHERE entity_id = ?) "
@@ -1071,7 +1077,7 @@ class Store:
             entity,
             aliases,
             tuple(partnerships),
-            tuple(people.values()),
+            tuple(people),
             products,
             quote_count,
             articles,

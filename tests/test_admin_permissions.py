@@ -146,7 +146,7 @@ async def test_the_server_side_check_holds_where_a_stale_registration_shows_them
     assert render(elsewhere.message) == (
         "(only you can see this)\nModerator commands work only in the bot's admin servers."
     )
-    in_dm = await admin_offline.invoke("/refresh", guild_id=None, user_id=ADMIN_OWNER_ID)
+    in_dm = await admin_offline.invoke("/refresh", guild_id=None, user_id=ADMIN_OWNER_ID, overridden=True)
     assert render(in_dm.message) == "(only you can see this)\nThis command only works in a server."
     owner_elsewhere = await admin_offline.invoke(
         "/stats", guild_id=OTHER_GUILD_ID, user_id=ADMIN_OWNER_ID, overridden=True

@@ -39,8 +39,8 @@ executive of Quillon.
 The companies expect the first products in 2022.
 """
 CHANGED_PARAGRAPH = (
-    "\n\n“We will open a second imaging lab in Wetzlar next spring,” said Tomasz Ferrand, head of imaging "
-    "research at Leica.\n"
+    "“We will open a second imaging lab in Wetzlar next spring,” said Tomasz Ferrand, head of imaging "
+    "research at Leica."
 )
 QUOTE_ADDED = "We will open a second imaging lab in Wetzlar next spring"
 
@@ -58,10 +58,21 @@ def _fields(result: Result) -> dict[str, str]:
     return {f["name"]: re.sub(r"\\(.)", r"\1", f["value"]) for f in embed.get("fields", [])}
 
 
+def _remove(corpus: Path, name: str) -> None:
+    """Delete an article file and its manifest entry, as a moderator would."""
+    (corpus / name).unlink()
+    manifest = corpus / "manifest.toml"
+    blocks = manifest.read_text(encoding="utf-8").split("[[article]]")
+    kept = [b for b in blocks if f'file = "{name}"' not in b]
+    manifest.write_text("[[article]]".join(kept), encoding="utf-8")
+
+
 def _change_corpus(corpus: Path) -> None:
-    (corpus / REMOVED).unlink()
-    with (corpus / CHANGED).open("a", encoding="utf-8") as changed:
-        changed.write(CHANGED_PARAGRAPH)
+    _remove(corpus, REMOVED)
+    changed = corpus / CHANGED
+    paragraphs = changed.read_text(encoding="utf-8").split("\n\n")
+    paragraphs.insert(2, CHANGED_PARAGRAPH)  # in the body, not after the page's trailing links
+    changed.write_text("\n\n".join(paragraphs), encoding="utf-8")
     (corpus / ADDED).write_text(ADDED_TEXT, encoding="utf-8")
     (corpus / BROKEN).write_bytes(b"Headline\n\n\x00\x01\x02 binary junk")
 
@@ -142,7 +153,7 @@ async def test_progress_is_shown_at_most_once_a_second(
     result = await _refresh(admin_offline)
 
     edits = [r for r in result.requests if r.method == "PATCH" and r.path.endswith("/messages/@original")]
-    progress = [e for e in edits if e.json.get("content", "").startswith("Refreshing…")]
+    progress = [e for e in edits if (e.json.get("content") or "").startswith("Refreshing…")]
     assert progress, "a refresh of a few seconds shows its progress"
     for edit in progress:
         assert re.fullmatch(
@@ -151,7 +162,7 @@ async def test_progress_is_shown_at_most_once_a_second(
     gaps = [b.at - a.at for a, b in itertools.pairwise(edits)]
     assert all(gap >= 0.95 for gap in gaps[:-1])  # the summary itself may follow the last progress at once
     added = _fields(result)[f"Added: {many_new_files}"].splitlines()
-    assert added[-1] == f"…and {many_new_files - len(added) + 1} more"
+    assert added[-1] == f"…and {many_new_files - len(added) + 1} more files"
 
 
 async def _wait_until_running(offline: OfflineDiscord) -> None:
@@ -238,7 +249,7 @@ async def test_removing_more_than_half_stops_until_confirmed(
 ) -> None:
     gone = sorted(p.name for p in corpus_copy.glob("*.txt"))[:3]
     for name in gone:
-        (corpus_copy / name).unlink()
+        _remove(corpus_copy, name)
 
     stopped = await _refresh(admin_offline)
     embed = stopped.message.embeds[0]

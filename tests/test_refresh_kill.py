@@ -15,13 +15,13 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import check_knowledge_base
 
 from benchmarks.generate import write_corpus
 from db.backup import copy_database
@@ -52,11 +52,7 @@ def _finish(process: subprocess.Popen[bytes]) -> str:
 
 def _state(db: Path) -> tuple[int, str]:
     """(articles, sha256 of the full export) after checking the file's integrity."""
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    finally:
-        conn.close()
+    check_knowledge_base(db)  # PRAGMA integrity_check, foreign keys, no derived row pointing nowhere
     out = io.StringIO()
     write_export(db, out)
     document = out.getvalue()
@@ -80,6 +76,10 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     names = sorted(p.name for p in new.glob("*.txt"))
     for name in names[:REMOVED]:
         (new / name).unlink()
+    manifest = new / "manifest.toml"
+    blocks = manifest.read_text(encoding="utf-8").split("[[article]]")
+    kept = [b for b in blocks if not any(f'file = "{name}"' in b for name in names[:REMOVED])]
+    manifest.write_text("[[article]]".join(kept), encoding="utf-8")
     for name in names[REMOVED : REMOVED + CHANGED]:
         path = new / name
         path.write_text(path.read_text(encoding="utf-8") + "\n\nThe company declined to comment further.\n")

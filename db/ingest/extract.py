@@ -213,6 +213,36 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
+def _split_bounds(body: str, paragraphs: tuple[str, ...], offsets: list[int]) -> list[list[tuple[int, int]]]:
+    """sentence_bounds of each paragraph, from one scan of the body (paragraphs joined by newlines).
+
+    A boundary match that runs on into the next paragraph is no boundary within the paragraph alone."""
+    pattern = _SENT_BOUNDARY if ("!" in body or "?" in body or "…" in body) else _FULL_STOP_BOUNDARY
+    out: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
+    if not paragraphs:
+        return out
+    i, start, base, end = 0, 0, 0, len(paragraphs[0])
+    for m in pattern.finditer(body):
+        a, b = m.span()
+        while a >= end:
+            if start < end:
+                out[i].append((start - base, end - base))
+            i += 1
+            start = base = offsets[i]
+            end = base + len(paragraphs[i])
+        if b <= end:
+            out[i].append((start - base, a + 1 - base))
+            start = b
+    while True:
+        if start < end:
+            out[i].append((start - base, end - base))
+        i += 1
+        if i == len(paragraphs):
+            return out
+        start = base = offsets[i]
+        end = base + len(paragraphs[i])
+
+
 @lru_cache(maxsize=65536)
 def _clean_name(name: str) -> str:
     """Strip leading function words and honorifics, a trailing possessive and stray punctuation."""
@@ -325,21 +355,27 @@ class _Ctx:
     def __init__(self, paragraphs: tuple[str, ...], published: str | None) -> None:
         self.paragraphs = paragraphs
         self.published = published
-        self.bounds = [sentence_bounds(p) for p in paragraphs]
-        self.starts = [[s for s, _e in b] for b in self.bounds]
-        # The capitalised runs (and @handles) of each paragraph: (start, end, text, _run_data(text)).
-        self.runs: list[list[tuple[int, int, str, _RunData]]] = []
-        for p in paragraphs:
-            runs = [(m.start(), m.end(), m.group(0)) for m in _NAME_RE.finditer(p)]
-            if "@" in p:
-                runs += [(m.start(), m.end(), m.group(0)) for m in _HANDLE_RE.finditer(p)]
-                runs.sort()
-            self.runs.append([(s, e, run, _run_data(run)) for s, e, run in runs])
-        self.run_starts = [[run[0] for run in runs] for runs in self.runs]
-        self.body = "\n".join(paragraphs)
+        self.body = body = "\n".join(paragraphs)
         self.offsets = [0]
         for p in paragraphs[:-1]:
             self.offsets.append(self.offsets[-1] + len(p) + 1)
+        # Sentences and capitalised runs are found in one scan of the body each, then split by paragraph.
+        self.bounds = _split_bounds(body, paragraphs, self.offsets)
+        self.starts = [[s for s, _e in b] for b in self.bounds]
+        found = [(m.start(), m.end(), m.group(0)) for m in _NAME_RE.finditer(body)]
+        if "@" in body:
+            found += [(m.start(), m.end(), m.group(0)) for m in _HANDLE_RE.finditer(body)]
+            found.sort()
+        # The capitalised runs (and @handles) of each paragraph: (start, end, text, _run_data(text)).
+        self.runs: list[list[tuple[int, int, str, _RunData]]] = [[] for _ in paragraphs]
+        i, base, limit = 0, 0, len(paragraphs[0]) if paragraphs else 0
+        for s, e, run in found:
+            while s > limit:  # runs never cross the newline between paragraphs
+                i += 1
+                base = self.offsets[i]
+                limit = base + len(paragraphs[i])
+            self.runs[i].append((s - base, e - base, run, _run_data(run)))
+        self.run_starts = [[run[0] for run in runs] for runs in self.runs]
         self.companies: dict[str, int] = {}  # surface -> paragraph where it was recognised
         self.people: dict[str, _Person] = {}  # full name -> person
         self.people_by_key: dict[str, _Person] = {}  # person_key(name) -> person
@@ -1132,7 +1168,13 @@ def index_companies(ctx: _Ctx) -> dict[str, int]:
         short = _without_legal_suffix(name)
         if short != name:
             ctx.companies.setdefault(short, ctx.companies[name])
-    hits = _name_hits(body, list(ctx.companies))
+    hits: list[tuple[int, int, str]] = []
+    for name in list(ctx.companies):
+        for variant in (name, name.upper()) if not name.isupper() else (name,):
+            j = _find_name(body, variant)
+            while j != -1:
+                hits.append((j, -len(variant), variant))
+                j = _find_name(body, variant, j + 1)
     hits.sort()
     first: dict[str, int] = {}
     counts: dict[str, int] = {}
@@ -1150,50 +1192,6 @@ def index_companies(ctx: _Ctx) -> dict[str, int]:
     names = [(n, "company", counts.get(n, 1)) for n in sorted(ctx.companies)]
     ctx.canon = {surface: canon for (surface, _kind), canon in group_names(names).items()}  # type: ignore[arg-type]
     return first
-
-
-def _name_hits(body: str, names: list[str]) -> list[tuple[int, int, str]]:
-    """(offset, -length, surface) of every whole-word occurrence of each name, or of it in capitals.
-
-    The same as _find_name over the body for each name and its upper-case form, with fewer scans of the
-    body: ASCII names are looked up once in the lower-cased body, and a name that starts with a shorter
-    one is looked up only where the shorter one occurs."""
-    hits: list[tuple[int, int, str]] = []
-    lower = body.lower()
-    shared = len(lower) == len(body)
-    where: dict[str, list[int]] = {}  # lower-cased name -> its offsets in `lower`
-    for name in sorted(names, key=len):
-        variants = (name,) if name.isupper() else (name, name.upper())
-        if not (shared and name.isascii()):
-            for variant in variants:
-                j = _find_name(body, variant)
-                while j != -1:
-                    hits.append((j, -len(variant), variant))
-                    j = _find_name(body, variant, j + 1)
-            continue
-        low = name.lower()
-        found = where.get(low)
-        if found is None:
-            k = low.rfind(" ")
-            while k > 0 and low[:k] not in where:
-                k = low.rfind(" ", 0, k)
-            if k > 0:
-                found = [j for j in where[low[:k]] if lower.startswith(low, j)]
-            else:
-                found = []
-                j = lower.find(low)
-                while j != -1:
-                    found.append(j)
-                    j = lower.find(low, j + 1)
-            where[low] = found
-        n = len(name)
-        for j in found:
-            if (j and (body[j - 1].isalnum() or body[j - 1] == "@")) or (j + n < len(body) and body[j + n].isalnum()):
-                continue
-            for variant in variants:
-                if body.startswith(variant, j):
-                    hits.append((j, -n, variant))
-    return hits
 
 
 def _mentions(companies: dict[str, int], ctx: _Ctx, products: dict[str, int]) -> list[MentionFact]:
