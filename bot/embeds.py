@@ -1055,6 +1055,14 @@ def refresh_failed_embed(reason: str) -> discord.Embed:
     )
 
 
+def rollback_failed_embed(reason: str) -> discord.Embed:
+    return discord.Embed(
+        title="Rollback failed: nothing was changed",
+        colour=COLOURS["admin_problem"],
+        description=f"{fit(one_line(reason), 1000)}\nLookups keep answering from the data they had.",
+    )
+
+
 def no_backup_embed() -> discord.Embed:
     return discord.Embed(
         title="Nothing to roll back",

@@ -2,12 +2,13 @@
 
 They exist only in the admin servers named in the settings (added to the tree per guild, so other
 servers never see them), are shown by default only to members with Manage Server, and are checked again
-here on every use: Discord lets server admins change who sees a command. The bot's owners may always run
-them. Refresh and rollback run one at a time, each behind a backup, and each leaves a line in the audit
-log (the members' database, which neither of them touches).
+here on every use, since server admins can change who sees a command. The bot's owners may always run
+them. A refresh or a rollback runs one at a time, behind a backup (db/backup.py), and every use leaves a
+line in the audit log (the members' database, which neither of them touches).
 
-/refresh answers publicly (deferred at once): the other moderators in the channel see that a refresh is
-running, its progress, and what it changed. Refusals and /stats are ephemeral.
+/refresh answers publicly, deferred at once: the other moderators in the channel see that a refresh is
+running, its progress and what it changed, and the channel keeps that record. Refusals and /stats are
+ephemeral.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,18 +29,18 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import embeds
-from bot.client import ClippingsBot, Refusal, error_message
+from bot.client import EXPIRED_CODES, ClippingsBot, Refusal, error_message
 from db import backup
 from db.ingest.pipeline import CorpusError, TooManyRemovals
-from db.models import AuditEntry
+from db.models import AuditEntry, IngestReport
 
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[ClippingsBot]
 NONE = discord.AllowedMentions.none()
 
-PROGRESS_EVERY_SECONDS = 1.0  # Discord rate-limits edits; once a second is plenty to watch
-RECENT_REFRESHES = 5
+PROGRESS_EVERY_SECONDS = 1.0  # edits are rate-limited; once a second is plenty to watch
+RECENT_JOBS = 5  # refreshes and rollbacks listed by /stats
 
 
 def moderator_refusal(interaction: Interaction) -> app_commands.CheckFailure | None:
@@ -65,7 +67,7 @@ async def moderators_only(interaction: Interaction) -> bool:
 
 @dataclass(frozen=True)
 class Job:
-    """The refresh or rollback that holds the lock: what, who, since when."""
+    """The refresh or rollback that is running: what, who, since when."""
 
     command: str
     user_id: int
@@ -73,7 +75,7 @@ class Job:
 
 
 class Progress:
-    """Filled in by the ingest thread, read by the event loop (assigning a tuple is atomic)."""
+    """Written by the ingest thread, read by the event loop (assigning a tuple is atomic)."""
 
     def __init__(self) -> None:
         self.latest: tuple[int, int, str] | None = None
@@ -94,7 +96,7 @@ class Admin(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: Interaction) -> None:
-        """Count every slash command run since the bot started (shown by /stats)."""
+        """Count every use of a slash command since the bot started (shown by /stats)."""
         if interaction.type is discord.InteractionType.application_command and interaction.command:
             self.command_counts[interaction.command.qualified_name] += 1
 
@@ -110,34 +112,63 @@ class Admin(commands.Cog):
         )
         try:
             await self.bot.store.add_audit(entry)
-        except Exception:  # the audit log must never be why a refresh looks failed
+        except Exception:  # a full disk must not turn a finished refresh into an error message
             log.exception("Could not write the audit log entry %r", entry)
 
     async def cog_app_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        # The tree's on_error answers the user; this only writes down who was refused.
+        # The tree's on_error answers the user; this writes down who was refused.
         if isinstance(error, app_commands.CheckFailure) and interaction.command is not None:
             reason = error_message(error) or type(error).__name__
             await self._audit(interaction, interaction.command.name, "refused", reason)
 
-    async def _claim(self, interaction: Interaction, command: str) -> Job | None:
-        """Take the lock for a refresh or rollback; None (and the user told who holds it) when taken."""
-        if self._lock.locked() and self._job is not None:
+    async def _claim(self, interaction: Interaction, command: str) -> bool:
+        """Take the lock for a refresh or rollback; when it is taken, tell the user by whom and since when."""
+        if self._job is not None:
             await interaction.response.send_message(
                 embeds.busy_message(self._job.command, self._job.user_id, self._job.started),
                 ephemeral=True,
                 allowed_mentions=NONE,
             )
             await self._audit(interaction, command, "refused", f"a {self._job.command} was running")
-            return None
-        await self._lock.acquire()  # free: asyncio.Lock takes it without yielding
+            return False
+        await self._lock.acquire()  # never waits: only _claim takes it, and _job is set while held
         self._job = Job(command, interaction.user.id, discord.utils.utcnow())
-        return self._job
+        return True
 
     def _release(self) -> None:
         self._job = None
         self._lock.release()
+
+    async def _run(
+        self, interaction: Interaction, command: str, job: Callable[[], Awaitable[tuple[str, str]]]
+    ) -> None:
+        """Claim, defer, run `job()` -> (outcome, detail), release, and audit whatever happened."""
+        if not await self._claim(interaction, command):
+            return
+        try:
+            await interaction.response.defer(thinking=True)
+            outcome, detail = await job()
+        except Exception as exc:
+            await self._audit(interaction, command, "failed", f"unexpected error: {type(exc).__name__}")
+            raise  # the tree's on_error answers the user
+        finally:
+            self._release()
+        await self._audit(interaction, command, outcome, detail)
+
+    async def _show(self, interaction: Interaction, embed: discord.Embed) -> None:
+        """Replace the deferred (progress) message with the outcome. A refresh that outlived the
+        interaction's 15 minutes posts the outcome to the channel instead."""
+        try:
+            await interaction.edit_original_response(content=None, embed=embed, allowed_mentions=NONE)
+            return
+        except discord.HTTPException as exc:
+            if exc.code not in EXPIRED_CODES:
+                raise
+        channel = interaction.channel
+        if isinstance(channel, discord.abc.Messageable):
+            await channel.send(content=f"<@{interaction.user.id}>", embed=embed, allowed_mentions=NONE)
 
     # ---------------------------------------------------------------- /refresh
 
@@ -146,21 +177,31 @@ class Admin(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.check(moderators_only)
     async def refresh(self, interaction: Interaction, confirm: bool = False) -> None:
-        if await self._claim(interaction, "refresh") is None:
-            return
-        try:
-            await interaction.response.defer(thinking=True)
-            await self._refresh(interaction, confirm)
-        finally:
-            self._release()
+        await self._run(interaction, "refresh", lambda: self._refresh(interaction, confirm))
 
-    async def _refresh(self, interaction: Interaction, confirm: bool) -> None:
+    async def _refresh(self, interaction: Interaction, confirm: bool) -> tuple[str, str]:
+        started = time.monotonic()
+        try:
+            report = await self._ingest(interaction, confirm)
+        except TooManyRemovals as stop:
+            await self._show(interaction, embeds.refresh_stopped_embed(stop.removed, stop.total))
+            return "stopped", f"would remove {len(stop.removed)} of {stop.total} articles"
+        except CorpusError as exc:
+            await self._show(interaction, embeds.refresh_failed_embed(str(exc)))
+            return "failed", str(exc)
+        await self.bot.store.reload()
+        totals = await self.bot.store.stats()
+        seconds = time.monotonic() - started
+        await self._show(interaction, embeds.refresh_summary_embed(report, totals, seconds))
+        return "done", embeds.report_counts(report)
+
+    async def _ingest(self, interaction: Interaction, confirm: bool) -> IngestReport:
+        """The same refresh as `clippings ingest`, in a thread, with its progress shown meanwhile."""
         settings = self.bot.settings
         progress = Progress()
-        started = time.monotonic()
         shower = asyncio.create_task(self._show_progress(interaction, progress))
         try:
-            report = await asyncio.to_thread(
+            return await asyncio.to_thread(
                 backup.refresh_knowledge_base,
                 settings.db_path,
                 settings.corpus_dir,
@@ -169,32 +210,10 @@ class Admin(commands.Cog):
                 confirm=confirm,
                 progress=progress,
             )
-        except TooManyRemovals as stop:
-            await self._stop_showing(shower)
-            await self._edit(interaction, embed=embeds.refresh_stopped_embed(stop.removed, stop.total))
-            await self._audit(
-                interaction,
-                "refresh",
-                "stopped",
-                f"would remove {len(stop.removed)} of {stop.total} articles",
-            )
-            return
-        except CorpusError as exc:
-            await self._stop_showing(shower)
-            await self._edit(interaction, embed=embeds.refresh_failed_embed(str(exc)))
-            await self._audit(interaction, "refresh", "failed", str(exc))
-            return
-        except Exception as exc:
-            await self._stop_showing(shower)
-            await self._audit(interaction, "refresh", "failed", f"unexpected error: {type(exc).__name__}")
-            raise
-        await self._stop_showing(shower)
-        await self.bot.store.reload()
-        totals = await self.bot.store.stats()
-        await self._edit(
-            interaction, embed=embeds.refresh_summary_embed(report, totals, time.monotonic() - started)
-        )
-        await self._audit(interaction, "refresh", "done", embeds.report_counts(report))
+        finally:
+            shower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await shower
 
     async def _show_progress(self, interaction: Interaction, progress: Progress) -> None:
         shown: tuple[int, int, str] | None = None
@@ -206,19 +225,9 @@ class Admin(commands.Cog):
             shown = latest
             try:
                 await interaction.edit_original_response(content=embeds.refresh_progress(*latest))
-            except discord.HTTPException as exc:  # the token expired (15 minutes), or Discord is down
-                log.warning("Could not show the refresh progress: %s", exc)
+            except discord.HTTPException as exc:  # the token expired, or Discord is having a moment
+                log.warning("Stopped showing the refresh progress: %s", exc)
                 return
-
-    @staticmethod
-    async def _stop_showing(task: asyncio.Task[None]) -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    @staticmethod
-    async def _edit(interaction: Interaction, *, embed: discord.Embed) -> None:
-        await interaction.edit_original_response(content=None, embed=embed, allowed_mentions=NONE)
 
     # ---------------------------------------------------------------- /rollback
 
@@ -228,34 +237,23 @@ class Admin(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.check(moderators_only)
     async def rollback(self, interaction: Interaction) -> None:
-        if await self._claim(interaction, "rollback") is None:
-            return
+        await self._run(interaction, "rollback", lambda: self._rollback(interaction))
+
+    async def _rollback(self, interaction: Interaction) -> tuple[str, str]:
+        db_path = self.bot.settings.db_path
+        taken = backup.backup_taken_at(db_path)
         try:
-            await interaction.response.defer(thinking=True)
-            db_path = self.bot.settings.db_path
-            taken = backup.backup_taken_at(db_path)
-            try:
-                await asyncio.to_thread(backup.restore_backup, db_path)
-            except backup.NoBackupError:
-                await self._edit(interaction, embed=embeds.no_backup_embed())
-                await self._audit(interaction, "rollback", "failed", "no backup yet")
-                return
-            except Exception as exc:
-                await self._audit(
-                    interaction, "rollback", "failed", f"unexpected error: {type(exc).__name__}"
-                )
-                raise
-            await self.bot.store.reload()
-            totals = await self.bot.store.stats()
-            await self._edit(interaction, embed=embeds.rollback_embed(totals, taken))
-            await self._audit(
-                interaction,
-                "rollback",
-                "done",
-                f"restored the backup of {taken:%Y-%m-%d %H:%M} UTC" if taken else "",
-            )
-        finally:
-            self._release()
+            await asyncio.to_thread(backup.restore_backup, db_path)
+        except backup.NoBackupError:
+            await self._show(interaction, embeds.no_backup_embed())
+            return "failed", "no backup yet"
+        except backup.BackupError as exc:
+            await self._show(interaction, embeds.rollback_failed_embed(str(exc)))
+            return "failed", str(exc)
+        await self.bot.store.reload()
+        totals = await self.bot.store.stats()
+        await self._show(interaction, embeds.rollback_embed(totals, taken))
+        return "done", f"restored the backup taken {taken:%Y-%m-%d %H:%M} UTC" if taken else ""
 
     # ---------------------------------------------------------------- /stats
 
@@ -266,7 +264,7 @@ class Admin(commands.Cog):
         store = self.bot.store
         settings = self.bot.settings
         totals = await store.stats()
-        recent = await store.audit_log(commands=("refresh", "rollback"), limit=RECENT_REFRESHES)
+        recent = await store.audit_log(commands=("refresh", "rollback"), limit=RECENT_JOBS)
         sizes = embeds.DatabaseSizes(
             knowledge=_size(settings.db_path),
             members=_size(settings.user_db_path),
@@ -275,10 +273,11 @@ class Admin(commands.Cog):
         )
         embed = embeds.stats_embed(totals, recent, sizes, self.started, dict(self.command_counts))
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NONE)
+        await self._audit(interaction, "stats", "done")
 
 
 def _size(path: Path) -> int | None:
-    """Bytes on disk of a SQLite database with its write-ahead log; None when it does not exist."""
+    """Bytes on disk of a SQLite database with its write-ahead log; None when there is none."""
     if not path.is_file():
         return None
     wal = path.with_name(path.name + "-wal")
@@ -288,9 +287,7 @@ def _size(path: Path) -> int | None:
 async def setup(bot: ClippingsBot) -> None:
     guilds = [discord.Object(id=g) for g in sorted(bot.settings.admin_guild_ids)]
     if not guilds:
-        log.warning(
-            "No admin servers set (CLIPPINGS_ADMIN_GUILD_IDS): /refresh, /rollback and /stats are off"
-        )
+        log.warning("No admin servers set (CLIPPINGS_ADMIN_GUILD_IDS): /refresh, /rollback, /stats are off")
         return
-    # Per-guild commands: Discord shows them only in these servers, never globally or in DMs.
+    # Guild commands: Discord offers them only in these servers, never in others or in DMs.
     await bot.add_cog(Admin(bot), guilds=guilds)

@@ -1,4 +1,5 @@
-"""Copies of the knowledge base taken before each refresh, and the way back to them.
+"""The refresh behind /refresh and `clippings ingest`: a backup of the knowledge base, then the ingest;
+and the way back to that backup (/rollback, `clippings rollback`).
 
 SQLite's online backup copies a live database in one read transaction, so lookups keep running while a
 copy is made; restoring is one write transaction on the live file, so readers see the old or the
@@ -14,20 +15,33 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from db.ingest.pipeline import REMOVAL_GUARD, Progress, run_ingest
+from db import schema
+from db.ingest.pipeline import REMOVAL_GUARD, CorpusError, Progress, run_ingest
 from db.models import IngestReport
 
 # Another process (a `clippings ingest` in a shell) may hold the write lock for a while.
 _BUSY_TIMEOUT_SECONDS = 60.0
 
 
-class NoBackupError(FileNotFoundError):
+class BackupError(Exception):
+    """A backup cannot be restored; the message is one line for the user. Nothing was changed."""
+
+
+class NoBackupError(BackupError):
     """There is no backup to restore yet."""
 
 
 def backup_path(db_path: Path) -> Path:
     """Where the backup of `db_path` lives: next to it, with `.backup` appended."""
     return db_path.with_name(db_path.name + ".backup")
+
+
+def backup_taken_at(db_path: Path) -> datetime | None:
+    """When the backup that a rollback would restore was taken (UTC), or None when there is none."""
+    try:
+        return datetime.fromtimestamp(backup_path(db_path).stat().st_mtime, UTC)
+    except FileNotFoundError:
+        return None
 
 
 def _staging_path(db_path: Path) -> Path:
@@ -51,54 +65,19 @@ def copy_database(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def backup_taken_at(db_path: Path) -> datetime | None:
-    """When the backup that /rollback would restore was taken (UTC), or None when there is none."""
-    try:
-        return datetime.fromtimestamp(backup_path(db_path).stat().st_mtime, UTC)
-    except FileNotFoundError:
-        return None
-
-
-def stage_backup(db_path: Path) -> Path | None:
-    """Copy the live database aside before a refresh; None when there is no database yet.
-
-    The copy becomes *the* backup only through `keep_staged_backup()`, once the refresh has changed
-    something: a refresh that changed nothing, stopped at the removal guard or failed leaves the
-    previous backup in place.
-    """
+def _stage_backup(db_path: Path) -> bool:
+    """Copy the live database aside; False when there is no database yet."""
     if not db_path.is_file():
-        return None
+        return False
     staged = _staging_path(db_path)
     _remove_database_file(staged)
     copy_database(db_path, staged)
-    return staged
+    return True
 
 
-def keep_staged_backup(db_path: Path) -> None:
-    """Make the staged copy the backup that /rollback restores (an atomic rename)."""
+def _keep_staged_backup(db_path: Path) -> None:
+    """The staged copy becomes the backup a rollback restores (an atomic rename)."""
     os.replace(_staging_path(db_path), backup_path(db_path))
-
-
-def discard_staged_backup(db_path: Path) -> None:
-    _remove_database_file(_staging_path(db_path))
-
-
-def restore_backup(db_path: Path) -> None:
-    """Put the backup back into the live database; the state it replaced becomes the new backup.
-
-    So a second rollback undoes the first, and nothing is ever lost by a rollback.
-    """
-    backup = backup_path(db_path)
-    if not backup.is_file():
-        raise NoBackupError(f"no backup at {backup}")
-    staged = stage_backup(db_path)
-    try:
-        copy_database(backup, db_path)
-    except BaseException:
-        discard_staged_backup(db_path)
-        raise
-    if staged is not None:
-        keep_staged_backup(db_path)
 
 
 def refresh_knowledge_base(
@@ -110,13 +89,17 @@ def refresh_knowledge_base(
     confirm: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """The refresh behind both /refresh and `clippings ingest`: a backup, then the ingest.
+    """Back up the knowledge base, then ingest the corpus folder into it. Raises CorpusError.
 
-    Without `confirm`, an ingest that would remove more than half of the articles raises
-    db.ingest.pipeline.TooManyRemovals before it writes anything. The backup taken first becomes the
-    one /rollback restores only when the ingest changed something.
+    Without `confirm`, an ingest that would remove more than REMOVAL_GUARD of the articles raises
+    TooManyRemovals (a CorpusError) before it writes anything. The copy taken first becomes the backup
+    only when the ingest added, updated or removed an article: a refresh that changed nothing, stopped
+    or failed leaves the backup from before the last real change in place.
     """
-    staged = stage_backup(db_path)
+    try:
+        staged = _stage_backup(db_path)
+    except (sqlite3.Error, OSError) as exc:
+        raise CorpusError(f"cannot back up {db_path} before the refresh: {exc}") from None
     try:
         report = run_ingest(
             db_path,
@@ -127,10 +110,31 @@ def refresh_knowledge_base(
             max_removed_fraction=None if confirm else REMOVAL_GUARD,
         )
     except BaseException:
-        discard_staged_backup(db_path)
+        _remove_database_file(_staging_path(db_path))
         raise
-    if staged is not None and (report.added or report.updated or report.removed):
-        keep_staged_backup(db_path)
+    if staged and (report.added or report.updated or report.removed):
+        _keep_staged_backup(db_path)
     else:
-        discard_staged_backup(db_path)
+        _remove_database_file(_staging_path(db_path))
     return report
+
+
+def restore_backup(db_path: Path) -> None:
+    """Put the backup back into the live knowledge base; the data it replaces becomes the backup.
+
+    So a second rollback undoes the first, and a rollback never loses anything. A backup written by an
+    older version is migrated to the current schema, as Store.open would.
+    """
+    backup = backup_path(db_path)
+    if not backup.is_file():
+        raise NoBackupError(f"no backup at {backup}")
+    try:
+        staged = _stage_backup(db_path)
+        copy_database(backup, db_path)
+    except (sqlite3.Error, OSError) as exc:
+        _remove_database_file(_staging_path(db_path))
+        raise BackupError(f"cannot restore {backup}: {exc}") from None
+    if staged:
+        _keep_staged_backup(db_path)
+    with closing(schema.connect(db_path)) as conn:
+        schema.migrate(conn, schema.KB_MIGRATIONS)

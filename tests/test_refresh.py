@@ -238,7 +238,7 @@ async def test_fifty_lookups_during_a_refresh_all_answer_from_the_old_or_the_new
 
 def _comparable(result: Result) -> str:
     """What the member reads, without the relative times that move on their own."""
-    return re.sub(r"\(\d+ seconds ago\)|in \d+ seconds", "", render(result.message))
+    return re.sub(r" \((in \d+ seconds|\d+ seconds ago)\)", "", render(result.message))
 
 
 # ---------------------------------------------------------------- the removal guard

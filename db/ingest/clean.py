@@ -150,11 +150,9 @@ def _is_furniture(line: str) -> bool:
     low = line.casefold()
     if any(mark in low for mark in _PHRASE_MARKS) and _DROP_PHRASE.search(line):
         return True
-    if ("logo" in low and _LOGO.match(line)) or (
-        (">" in line or "›" in line or "»" in line) and _BREADCRUMB.match(line)
-    ):
+    if "logo" in low and _LOGO.match(line):
         return True
-    return False
+    return (">" in line or "›" in line or "»" in line) and _BREADCRUMB.match(line) is not None
 
 
 def strip_boilerplate(paragraphs: list[str]) -> list[str]:

@@ -490,7 +490,10 @@ class _Ctx:
         """Every run of the article that looks like a full personal name and is not a known company."""
         if self._person_names is None:
             self._person_names = {
-                data[0] for runs in self.runs for _s, _e, _run, data in runs if data[0] and data[0] not in self.companies
+                data[0]
+                for runs in self.runs
+                for _s, _e, _run, data in runs
+                if data[0] and data[0] not in self.companies
             }
         return self._person_names
 
@@ -957,11 +960,36 @@ def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Sp
     return None, ""
 
 
+def _alternatives(alternation: str) -> tuple[str, ...]:
+    """Every word an alternation of plain words and [xy] classes matches: "emphasi[sz]e" -> both spellings."""
+    out: list[str] = []
+    for alt in alternation.split("|"):
+        forms = [""]
+        for part in re.split(r"(\[[^\]]+\])", alt):
+            if part.startswith("["):
+                forms = [f + c for f in forms for c in part[1:-1]]
+            else:
+                forms = [f + part for f in forms]
+        out.extend(forms)
+    return tuple(out)
+
+
+# How a paragraph that _PREV_ATTRIBUTION_END or _RELEASE_INTRO matches ends, before its colon: checked
+# first, so that the two patterns (tried at every offset) run on few paragraphs.
+_INTRO_ENDINGS = (*_alternatives(SPEECH_VERBS), "in a statement", "the following", "this", "as follows")
+_RELEASE_ENDINGS = ("press release", "statement", "announcement", "blog post")
+
+
 def _prev_introduces(prev: str) -> bool:
     """A short paragraph that ends by introducing speech: "Jane Doe, CEO of Acme, said:"."""
     if not prev or len(prev) > 400 or prev.endswith((".", "!", "?")):
         return False
-    return bool(_PREV_ATTRIBUTION_END.search(prev) or _RELEASE_INTRO.search(prev))
+    t = prev.rstrip()
+    before = t[:-1].rstrip() if t.endswith((":", ",")) else t
+    if before.endswith(_INTRO_ENDINGS) and _PREV_ATTRIBUTION_END.search(prev):
+        return True
+    before = t[:-1].rstrip() if t.endswith(":") else t
+    return before[-14:].casefold().endswith(_RELEASE_ENDINGS) and bool(_RELEASE_INTRO.search(prev))
 
 
 def extract_quotes(ctx: _Ctx) -> _Quotes:
@@ -1500,7 +1528,7 @@ def _raw_pairs(sentence: str, runs: list[_Run], groups: frozenset[int]) -> list[
                 if m:
                     found.append((run, m.group("b"), strong, rs))
     if _NOUNS in groups and ("/" in sentence or "–" in sentence):
-        for rs, _re, run in runs:
+        for rs, _re, _run in runs:
             m = _SLASH_PAIR.match(sentence, rs)
             if m:
                 found.append((m.group("a"), m.group("b"), True, m.start()))
