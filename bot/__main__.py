@@ -37,7 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus", type=Path, metavar="DIR", help="the corpus folder (default: CLIPPINGS_CORPUS)"
     )
     ingest.add_argument("--db", type=Path, metavar="PATH", help="the knowledge base (default: CLIPPINGS_DB)")
+    ingest.add_argument(
+        "--confirm", action="store_true", help="go ahead even when more than half of the articles would go"
+    )
     ingest.set_defaults(func=_cmd_ingest)
+
+    rollback = sub.add_parser(
+        "rollback", help="restore the knowledge base from before the last ingest that changed it"
+    )
+    rollback.add_argument(
+        "--db", type=Path, metavar="PATH", help="the knowledge base (default: CLIPPINGS_DB)"
+    )
+    rollback.set_defaults(func=_cmd_rollback)
 
     export = sub.add_parser("export", help="print the knowledge base as one JSON document")
     export.add_argument("--db", type=Path, metavar="PATH", help="the knowledge base (default: CLIPPINGS_DB)")
@@ -134,7 +145,8 @@ def _cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from db.ingest.pipeline import CorpusError, run_ingest
+    from db.backup import backup_path, refresh_knowledge_base
+    from db.ingest.pipeline import CorpusError, TooManyRemovals
 
     corpus: Path = args.corpus or settings.corpus_dir
     db_path: Path = args.db or settings.db_path
@@ -155,9 +167,17 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             bar.update(done - bar.n)
 
     try:
-        report = run_ingest(
-            db_path, corpus, max_file_bytes=settings.max_file_bytes, aliases_path=aliases, progress=progress
+        # The same refresh as /refresh: a backup first, and the guard against removing most articles.
+        report = refresh_knowledge_base(
+            db_path,
+            corpus,
+            max_file_bytes=settings.max_file_bytes,
+            aliases_path=aliases,
+            confirm=args.confirm,
+            progress=progress,
         )
+    except TooManyRemovals as exc:
+        return fail(f"{exc}. If the corpus folder is meant to look like that, run again with --confirm")
     except CorpusError as exc:
         return fail(str(exc))
     finally:
@@ -176,6 +196,26 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  failed: {failure.file}: {failure.reason}")
     for warning in report.warnings:
         print(f"  warning: {warning}")
+    if (report.added or report.updated or report.removed) and backup_path(db_path).is_file():
+        print(f"The data from before is in {backup_path(db_path)}: `clippings rollback` restores it.")
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    from db.backup import BackupError, NoBackupError, backup_taken_at, restore_backup
+
+    db_path: Path = args.db or settings.db_path
+    taken = backup_taken_at(db_path)
+    try:
+        restore_backup(db_path)
+    except NoBackupError:
+        return fail(f"there is no backup of {db_path} yet: one is made before each ingest that changes it")
+    except BackupError as exc:
+        return fail(str(exc))
+    when = f" taken {taken:%Y-%m-%d %H:%M} UTC" if taken else ""
+    print(f"Restored the backup{when} into {db_path}.")
+    print("The data it replaced is the backup now: run `clippings rollback` again to undo this.")
+    print("A running bot answers from it after its next /refresh or restart.")
     return 0
 
 

@@ -273,9 +273,82 @@ CREATE TABLE guild_settings (
 ) WITHOUT ROWID;
 """
 
+_KB_V2 = """
+-- The trivia question bank (db/trivia.py), rebuilt from the derived facts in the ingest transaction
+-- whenever they change. A cache like the derived tables, so without foreign-key clauses.
+CREATE TABLE trivia_questions (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,            -- stable across rebuilds: what members' answers refer to
+    kind TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    distractors TEXT NOT NULL,           -- JSON list of the three wrong answers
+    article_id INTEGER NOT NULL,         -- the source that states the answer
+    paragraph INTEGER,
+    fact TEXT NOT NULL,                  -- the fact asked about: a game asks each fact once
+    detail TEXT
+);
+CREATE TABLE trivia_topics (
+    entity_id INTEGER NOT NULL,          -- a company the question is about
+    question_id INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, question_id)
+) WITHOUT ROWID;
+"""
+
+_USER_V2 = """
+-- Trivia: one row per game and one per answer, written as they happen; scores are sums of answers.
+CREATE TABLE trivia_games (
+    id INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    channel_id INTEGER NOT NULL,
+    started_by INTEGER,                  -- NULL once that member asked to be forgotten
+    questions INTEGER NOT NULL,
+    seconds REAL NOT NULL,
+    topic TEXT,
+    status TEXT NOT NULL DEFAULT 'running'
+        CHECK (status IN ('running', 'finished', 'stopped', 'idle', 'failed', 'interrupted')),
+    message_id INTEGER,                  -- the question on screen, closed after a restart
+    started_at REAL NOT NULL,            -- unix time
+    ended_at REAL
+);
+CREATE INDEX trivia_games_guild ON trivia_games(guild_id, started_at);
+CREATE INDEX trivia_games_running ON trivia_games(status) WHERE status = 'running';
+CREATE TABLE trivia_answers (
+    game_id INTEGER NOT NULL REFERENCES trivia_games(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,             -- the question's place in its game, from 1
+    user_id INTEGER NOT NULL,
+    guild_id INTEGER NOT NULL,
+    question_key TEXT NOT NULL,
+    correct INTEGER NOT NULL,
+    points INTEGER NOT NULL,
+    answered_at REAL NOT NULL,           -- unix time
+    PRIMARY KEY (game_id, number, user_id)
+) WITHOUT ROWID;
+CREATE INDEX trivia_answers_member ON trivia_answers(guild_id, user_id);
+CREATE INDEX trivia_answers_user ON trivia_answers(user_id);
+CREATE VIEW trivia_scores AS
+    SELECT game_id, guild_id, user_id, SUM(points) AS points, SUM(correct) AS correct, COUNT(*) AS answered
+    FROM trivia_answers GROUP BY game_id, user_id;
+"""
+
+_USER_V3 = """
+-- The moderators' audit log: who ran /refresh, /rollback or /stats, when, and what came of it.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,                    -- ISO timestamp, UTC
+    guild_id INTEGER,
+    user_id INTEGER NOT NULL,
+    user_name TEXT NOT NULL,             -- as it was then
+    command TEXT NOT NULL,
+    outcome TEXT NOT NULL,               -- done, stopped, failed, refused
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_command ON audit_log(command, id);
+"""
+
 # Append only. Each entry is one SQL script run in its own transaction.
-KB_MIGRATIONS: list[str] = [_KB_V1]
-USER_MIGRATIONS: list[str] = [_USER_V1]
+KB_MIGRATIONS: list[str] = [_KB_V1, _KB_V2]
+USER_MIGRATIONS: list[str] = [_USER_V1, _USER_V2, _USER_V3]
 
 
 class SchemaError(RuntimeError):

@@ -24,10 +24,12 @@ import aiosqlite
 
 from db import schema
 from db.index import ArticleIndex, ArticleRow, EntityRow, NameIndex
+from db.ingest.names import fold
 from db.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     ArticleCard,
+    AuditEntry,
     CleanArticle,
     CompanyProfile,
     CorpusStats,
@@ -45,8 +47,19 @@ from db.models import (
     Source,
     TimelineEvent,
 )
+from db.trivia import (
+    LeaderboardRow,
+    MemberStats,
+    PersonRole,
+    PlayerScore,
+    RunningGame,
+    TriviaFacts,
+    TriviaQuestion,
+    TriviaSettings,
+)
 
 READ_POOL_SIZE = 4
+TRIVIA_BUDGET = 4000  # derived facts sampled for the trivia bank: bounds its time and memory on any corpus
 _FLUSH_ROWS = 20_000  # derived rows queued before they are written
 _RAW_TABLES = ("raw_quotes", "raw_org_quotes", "raw_roles", "raw_mentions", "raw_partnerships", "raw_events")
 PROFILE_ARTICLES = 25  # newest articles listed on a profile
@@ -700,6 +713,235 @@ class KnowledgeWriter:
         self.conn.execute("INSERT INTO quotes_fts (quotes_fts) VALUES ('rebuild')")
         self.conn.execute("DROP TABLE IF EXISTS temp.name_map")
 
+    # ---------------------------------------------------------------- trivia question bank
+
+    def trivia_facts(self, budget: int = TRIVIA_BUDGET) -> TriviaFacts:
+        """The facts the question bank is built from (db.trivia.build_questions), with canonical names.
+
+        On a large corpus, a sample: companies in a fixed pseudo-random order until about `budget`
+        derived facts are gathered (the bundled corpus fits whole). Everything about a chosen company
+        comes along (all its partnerships, every role there, its events), and the chosen people's roles
+        elsewhere as context, so that no wrong answer is right elsewhere. Partnerships come one per
+        stating article, so that a partnership dated two ways is seen as such.
+        """
+        conn = self.conn
+        for table in ("trivia_focus", "trivia_pairs", "trivia_people"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+            conn.execute(f"CREATE TEMP TABLE {table} (id INTEGER PRIMARY KEY)")
+        ids = [i for (i,) in conn.execute("SELECT id FROM entities WHERE kind = 'company'")]
+        ids.sort(key=lambda i: ((i * 2654435761) % 4294967296, i))  # Knuth's multiplicative hash
+        gathered = 0
+        for company_id in ids:
+            if gathered >= budget:
+                break
+            (weight,) = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM partnerships WHERE company_a = ?1 OR company_b = ?1) "
+                "+ (SELECT COUNT(*) FROM roles WHERE org_id = ?1) "
+                "+ (SELECT COUNT(*) FROM event_companies WHERE entity_id = ?1)",
+                (company_id,),
+            ).fetchone()
+            if weight:
+                conn.execute("INSERT INTO temp.trivia_focus (id) VALUES (?)", (company_id,))
+                gathered += weight
+        focus = "SELECT id FROM temp.trivia_focus"
+        conn.execute(
+            "INSERT INTO temp.trivia_pairs (id) SELECT id FROM partnerships "
+            f"WHERE company_a IN ({focus}) OR company_b IN ({focus})"
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.trivia_people (id) "
+            f"SELECT person_id FROM roles WHERE org_id IN ({focus})"
+        )
+        entity_of: dict[tuple[str, str], tuple[int, str] | None] = {}
+
+        def entity(kind: str, surface: str) -> tuple[int, str] | None:
+            """The entity a surface name means (through the aliases), cached."""
+            key = (kind, fold(surface))
+            if key not in entity_of:
+                entity_of[key] = conn.execute(
+                    "SELECT e.id, e.name FROM aliases al JOIN entities e ON e.id = al.entity_id "
+                    "WHERE al.key = ? AND e.kind = ? ORDER BY al.curated DESC, e.mentions DESC LIMIT 1",
+                    (key[1], kind),
+                ).fetchone()
+            return entity_of[key]
+
+        def name(kind: str, surface: str) -> str:
+            found = entity(kind, surface)
+            return found[1] if found else surface
+
+        pairs = {
+            pair_id: (a_id, b_id, a, b)
+            for pair_id, a_id, b_id, a, b in conn.execute(
+                "SELECT p.id, p.company_a, p.company_b, ea.name, eb.name FROM partnerships p "
+                "JOIN entities ea ON ea.id = p.company_a JOIN entities eb ON eb.id = p.company_b "
+                "WHERE p.id IN (SELECT id FROM temp.trivia_pairs) ORDER BY p.id"
+            )
+        }
+        partnerships: list[PartnershipInfo] = []
+        for (
+            pair_id,
+            company_a,
+            company_b,
+            started,
+            ended,
+            status,
+            products,
+            paragraph,
+            *source,
+        ) in conn.execute(
+            f"""
+            SELECT ps.partnership_id, r.company_a, r.company_b, r.started, r.ended, r.status, r.products,
+                   r.paragraph, {_SOURCE_COLUMNS}
+            FROM partnership_sources ps
+            JOIN raw_partnerships r ON r.article_id = ps.article_id AND r.paragraph = ps.paragraph
+            JOIN articles a ON a.id = ps.article_id
+            WHERE ps.partnership_id IN (SELECT id FROM temp.trivia_pairs)
+            ORDER BY ps.partnership_id, a.published, a.id, r.paragraph
+            """
+        ):
+            a_id, b_id, a, b = pairs[pair_id]
+            stated = {
+                found[0] for found in (entity("company", company_a), entity("company", company_b)) if found
+            }
+            if stated != {a_id, b_id}:
+                continue  # another partnership stated in the same paragraph
+            made = tuple(dict.fromkeys(name("product", p) for p in json.loads(products)))
+            source = _source(source, paragraph=paragraph)
+            partnerships.append(PartnershipInfo(pair_id, a, b, started, ended, status, made, (source,)))
+        context_partnerships = [
+            PartnershipInfo(pair_id, a, b, None, None, "active", tuple(products.split("\x1f")), ())
+            for pair_id, a, b, products in conn.execute(
+                """
+                SELECT p.id, ea.name, eb.name,
+                       (SELECT group_concat(e.name, char(31)) FROM partnership_products pp
+                        JOIN entities e ON e.id = pp.product_id WHERE pp.partnership_id = p.id)
+                FROM partnerships p
+                JOIN entities ea ON ea.id = p.company_a JOIN entities eb ON eb.id = p.company_b
+                WHERE p.id IN (
+                    SELECT other.partnership_id FROM partnership_products mine
+                    JOIN partnership_products other ON other.product_id = mine.product_id
+                    WHERE mine.partnership_id IN (SELECT id FROM temp.trivia_pairs)
+                ) AND p.id NOT IN (SELECT id FROM temp.trivia_pairs)
+                ORDER BY p.id
+                """
+            )
+        ]
+        role_sql = f"""
+            SELECT ep.name, r.role, eo.name, r.paragraph, {_SOURCE_COLUMNS}
+            FROM roles r JOIN entities ep ON ep.id = r.person_id
+            JOIN entities eo ON eo.id = r.org_id JOIN articles a ON a.id = r.article_id
+            WHERE {{where}} ORDER BY a.published, a.id, r.paragraph
+        """
+        roles, context_roles = (
+            [
+                PersonRole(person, role, org, _source(source, paragraph=paragraph))
+                for person, role, org, paragraph, *source in conn.execute(role_sql.format(where=where))
+            ]
+            for where in (
+                f"r.org_id IN ({focus})",
+                f"r.person_id IN (SELECT id FROM temp.trivia_people) AND r.org_id NOT IN ({focus})",
+            )
+        )
+        quotes: dict[int, list[Any]] = {}
+        for quote_id, speaker, text, role, org, paragraph, *source in conn.execute(
+            f"""
+            SELECT q.id, e.name, q.text, q.role, q.org, s.paragraph, {_SOURCE_COLUMNS}
+            FROM quotes q JOIN entities e ON e.id = q.person_id
+            JOIN quote_sources s ON s.quote_id = q.id JOIN articles a ON a.id = s.article_id
+            WHERE q.person_id IN (SELECT id FROM temp.trivia_people)
+            ORDER BY q.id, a.published, a.id, s.paragraph
+            """
+        ):
+            entry = quotes.setdefault(
+                quote_id, [speaker, text, role, name("company", org) if org else None, []]
+            )
+            entry[4].append(_source(source, paragraph=paragraph))
+        event_ids = f"SELECT event_id FROM event_companies WHERE entity_id IN ({focus})"
+        companies: dict[int, list[str]] = defaultdict(list)
+        for event_id, company in conn.execute(
+            "SELECT ec.event_id, e.name FROM event_companies ec JOIN entities e ON e.id = ec.entity_id "
+            f"WHERE ec.event_id IN ({event_ids}) ORDER BY e.name"
+        ):
+            companies[event_id].append(company)
+        events = [
+            TimelineEvent(date, what, tuple(companies[event_id]), _source(source, paragraph=paragraph))
+            for event_id, date, what, paragraph, *source in conn.execute(
+                f"""
+                SELECT ev.id, ev.date, ev.what, s.paragraph, {_SOURCE_COLUMNS}
+                FROM events ev JOIN event_sources s ON s.event_id = ev.id
+                JOIN articles a ON a.id = s.article_id
+                WHERE ev.id IN ({event_ids})
+                ORDER BY ev.date, ev.id, a.published, a.id
+                """
+            )
+        ]
+        names = {
+            "company": [a for _, _, a, _ in pairs.values()] + [b for _, _, _, b in pairs.values()],
+            "person": [r.person for r in roles] + [q[0] for q in quotes.values()],
+            "product": [p for info in (*partnerships, *context_partnerships) for p in info.products],
+        }
+        names["company"] += [r.org or "" for r in (*roles, *context_roles)] + [
+            c for e in events for c in e.companies
+        ]
+        years = [y for (y,) in conn.execute("SELECT DISTINCT substr(published, 1, 4) FROM articles")]
+        return TriviaFacts(
+            quotes=tuple(
+                QuoteInfo(quote_id, speaker, text, role, org, tuple(sources))
+                for quote_id, (speaker, text, role, org, sources) in quotes.items()
+            ),
+            partnerships=tuple(partnerships),
+            roles=tuple(roles),
+            events=tuple(events),
+            companies=tuple(sorted(set(names["company"]) - {""})),
+            people=tuple(sorted(set(names["person"]))),
+            products=tuple(sorted(set(names["product"]) - {""})),
+            years=tuple(y for y in years if y),
+            context_partnerships=tuple(context_partnerships),
+            context_roles=tuple(context_roles),
+        )
+
+    def said_elsewhere(self, words: str, speaker: str) -> bool:
+        """Does the knowledge base give these words (a quote excerpt) to someone other than `speaker`?"""
+        terms = re.findall(r"[^\W_]+", words)
+        if not terms:
+            return False
+        wanted = fold(words)
+        for other, text in self.conn.execute(
+            "SELECT e.name, q.text FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid "
+            "JOIN entities e ON e.id = q.person_id WHERE quotes_fts MATCH ? LIMIT 200",
+            ('text : "' + " ".join(terms) + '"',),
+        ):
+            if other != speaker and wanted in fold(text):
+                return True
+        return False
+
+    def write_trivia(self, questions: Sequence[TriviaQuestion]) -> None:
+        """Replace the question bank; each question's topics are linked to the companies of those names."""
+        conn = self.conn
+        conn.execute("DELETE FROM trivia_topics")
+        conn.execute("DELETE FROM trivia_questions")
+        companies = dict(conn.execute("SELECT name, id FROM entities WHERE kind = 'company'").fetchall())
+        for q in questions:
+            cursor = conn.execute(
+                "INSERT INTO trivia_questions (key, kind, prompt, answer, distractors, article_id, "
+                "paragraph, fact, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    q.key,
+                    q.kind,
+                    q.prompt,
+                    q.answer,
+                    json.dumps(list(q.distractors)),
+                    q.source.article_id,
+                    q.source.paragraph,
+                    q.fact,
+                    q.detail,
+                ),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO trivia_topics (question_id, entity_id) VALUES (?, ?)",
+                ((cursor.lastrowid, companies[name]) for name in q.topics if name in companies),
+            )
+
 
 def _ids(joined: str | None) -> tuple[int, ...]:
     """Entity ids from group_concat() (comma-separated), without repeats, in order."""
@@ -1129,7 +1371,8 @@ class Store:
         return [hit for _, hit in sorted(hits, key=lambda h: h[0])][offset : offset + limit]
 
     async def timeline(self, company_id: int | None = None, *, limit: int = 100) -> list[TimelineEvent]:
-        """Dated events, oldest first (all, or those naming one company)."""
+        """Dated events, oldest first (all, or those naming one company), with the start and end of every
+        partnership that has them, unless an extracted event on that date already names both companies."""
         where, params = (
             ("", [])
             if company_id is None
@@ -1154,6 +1397,7 @@ class Store:
                 "ORDER BY e.name",
                 (*params, max(0, limit)),
             )
+            milestones = await _milestones(db, company_id, limit)
         events: list[TimelineEvent] = []
         last_id = None
         for id_, date, what, paragraph, *source in rows:
@@ -1164,7 +1408,9 @@ class Store:
                         date, what, tuple(n for (n,) in companies[id_]), _source(source, paragraph=paragraph)
                     )
                 )
-        return events
+        # Both lists are in date order and each is cut at `limit`, so the first `limit` of the merge are
+        # exact; the sort is stable, so on equal dates the extracted events come first, in their own order.
+        return sorted(events + milestones, key=lambda e: e.date)[: max(0, limit)]
 
     # ---------------------------------------------------------------- members' data
 
@@ -1181,6 +1427,233 @@ class Store:
                 "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
                 (guild_id, key, value),
             )
+
+    async def add_audit(self, entry: AuditEntry) -> None:
+        """Append one line to the moderators' audit log."""
+        async with self._user_lock:
+            await self._user.execute(
+                "INSERT INTO audit_log (at, guild_id, user_id, user_name, command, outcome, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    entry.at,
+                    entry.guild_id,
+                    entry.user_id,
+                    entry.user_name,
+                    entry.command,
+                    entry.outcome,
+                    entry.detail,
+                ),
+            )
+
+    async def audit_log(self, *, commands: Sequence[str] = (), limit: int = 10) -> list[AuditEntry]:
+        """The newest entries first; only those of `commands` when given."""
+        where = f"WHERE command IN ({', '.join('?' * len(commands))})" if commands else ""
+        rows = await self._user.execute_fetchall(
+            "SELECT at, guild_id, user_id, user_name, command, outcome, detail FROM audit_log "
+            f"{where} ORDER BY id DESC LIMIT ?",
+            (*commands, limit),
+        )
+        return [AuditEntry(*row) for row in rows]
+
+    # ---------------------------------------------------------------- trivia
+
+    async def trivia_questions(self, topic_id: int | None = None) -> list[TriviaQuestion]:
+        """The question bank (all, or the questions about one company), in a fixed order."""
+        where, params = (
+            ("", ())
+            if topic_id is None
+            else ("WHERE q.id IN (SELECT question_id FROM trivia_topics WHERE entity_id = ?)", (topic_id,))
+        )
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"""
+                SELECT q.id, q.kind, q.prompt, q.answer, q.distractors, q.fact, q.detail, q.paragraph,
+                       {_SOURCE_COLUMNS}
+                FROM trivia_questions q JOIN articles a ON a.id = q.article_id {where} ORDER BY q.id
+                """,
+                params,
+            )
+            topics = await _grouped(
+                db,
+                f"SELECT t.question_id, e.name FROM trivia_topics t JOIN entities e ON e.id = t.entity_id "
+                f"WHERE t.question_id IN (SELECT q.id FROM trivia_questions q {where}) ORDER BY e.name",
+                params,
+            )
+        return [
+            TriviaQuestion(
+                kind=kind,
+                prompt=prompt,
+                answer=answer,
+                distractors=tuple(json.loads(distractors)),
+                source=_source(source, paragraph=paragraph),
+                topics=tuple(t[0] for t in topics.get(qid, [])),
+                fact=fact,
+                detail=detail,
+            )
+            for qid, kind, prompt, answer, distractors, fact, detail, paragraph, *source in rows
+        ]
+
+    async def trivia_settings(self, guild_id: int) -> TriviaSettings:
+        saved = await self.guild_settings(guild_id)
+        default = TriviaSettings()
+        return TriviaSettings(
+            questions=int(saved.get("trivia.questions", default.questions)),
+            seconds=int(saved.get("trivia.seconds", default.seconds)),
+        )
+
+    async def set_trivia_settings(
+        self, guild_id: int, *, questions: int | None = None, seconds: int | None = None
+    ) -> TriviaSettings:
+        """Save the given values (the others stay). Seconds may be as low as 1 here (tests); the command
+        asks members for more."""
+        if questions is not None:
+            await self.set_guild_setting(guild_id, "trivia.questions", str(max(1, questions)))
+        if seconds is not None:
+            await self.set_guild_setting(guild_id, "trivia.seconds", str(max(1, seconds)))
+        return await self.trivia_settings(guild_id)
+
+    async def _user_write(self, sql: str, params: Sequence[Any]) -> int:
+        """One statement on the members' database; returns lastrowid (INSERT) or the rows changed."""
+        async with self._user_lock:
+            cursor = await self._user.execute(sql, params)
+            if sql.lstrip().upper().startswith("INSERT"):
+                return int(cursor.lastrowid or 0)
+            return int(cursor.rowcount)
+
+    async def trivia_start_game(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        started_by: int,
+        questions: int,
+        seconds: float,
+        topic: str | None,
+        started_at: float,
+    ) -> int:
+        return await self._user_write(
+            "INSERT INTO trivia_games (guild_id, channel_id, started_by, questions, seconds, topic, "
+            "started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, channel_id, started_by, questions, seconds, topic, started_at),
+        )
+
+    async def trivia_game_message(self, game_id: int, message_id: int) -> None:
+        await self._user_write("UPDATE trivia_games SET message_id = ? WHERE id = ?", (message_id, game_id))
+
+    async def trivia_record_answer(
+        self,
+        *,
+        game_id: int,
+        guild_id: int,
+        user_id: int,
+        number: int,
+        question_key: str,
+        correct: bool,
+        points: int,
+        answered_at: float,
+    ) -> bool:
+        """Write one answer with its points (at once: a restart loses nothing). False if already answered."""
+        changed = await self._user_write(
+            "INSERT OR IGNORE INTO trivia_answers (game_id, number, user_id, guild_id, question_key, "
+            "correct, points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (game_id, number, user_id, guild_id, question_key, int(correct), points, answered_at),
+        )
+        return changed > 0
+
+    async def trivia_end_game(self, game_id: int, status: str, ended_at: float) -> None:
+        await self._user_write(
+            "UPDATE trivia_games SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'",
+            (status, ended_at, game_id),
+        )
+
+    async def trivia_running_games(self) -> list[RunningGame]:
+        rows = await self._user.execute_fetchall(
+            "SELECT id, guild_id, channel_id, message_id FROM trivia_games WHERE status = 'running' "
+            "ORDER BY id"
+        )
+        return [RunningGame(*row) for row in rows]
+
+    async def trivia_game_scores(self, game_id: int) -> list[PlayerScore]:
+        rows = await self._user.execute_fetchall(
+            "SELECT user_id, points, correct, answered FROM trivia_scores WHERE game_id = ? "
+            "ORDER BY points DESC, user_id",
+            (game_id,),
+        )
+        return [PlayerScore(*row) for row in rows]
+
+    async def trivia_leaderboard(
+        self, guild_id: int, *, since: float | None = None, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        """Members by points in games started since `since` (None: ever): wins, games, total points.
+
+        A win is the top score (ties share it, zero never wins) of a game played to its last question.
+        """
+        rows = await self._user.execute_fetchall(
+            """
+            WITH s AS (
+                SELECT sc.game_id, sc.user_id, sc.points, g.status,
+                       MAX(sc.points) OVER (PARTITION BY sc.game_id) AS top
+                FROM trivia_scores sc JOIN trivia_games g ON g.id = sc.game_id
+                WHERE g.guild_id = ? AND (? IS NULL OR g.started_at >= ?)
+            )
+            SELECT user_id,
+                   SUM(status = 'finished' AND points = top AND points > 0) AS wins,
+                   COUNT(*) AS games,
+                   SUM(points) AS total
+            FROM s GROUP BY user_id
+            ORDER BY total DESC, wins DESC, user_id
+            LIMIT ?
+            """,
+            (guild_id, since, since, max(1, limit)),
+        )
+        return [LeaderboardRow(*row) for row in rows]
+
+    async def trivia_member_stats(self, guild_id: int, user_id: int) -> MemberStats:
+        board = {row.user_id: row for row in await self.trivia_leaderboard(guild_id, limit=1_000_000)}
+        answers = list(
+            await self._user.execute_fetchall(
+                "SELECT game_id, number, correct FROM trivia_answers WHERE guild_id = ? AND user_id = ? "
+                "ORDER BY game_id, number",
+                (guild_id, user_id),
+            )
+        )
+        best = streak = 0
+        last: tuple[int, int] | None = None
+        for game_id, number, correct in answers:
+            follows = last is not None and last == (game_id, number - 1)
+            streak = (streak + 1 if follows else 1) if correct else 0
+            best = max(best, streak)
+            last = (game_id, number) if correct else None
+        mine = board.get(user_id)
+        if mine is None:
+            return MemberStats(user_id)
+        rank = 1 + sum(1 for row in board.values() if row.total > mine.total)
+        return MemberStats(
+            user_id=user_id,
+            games=mine.games,
+            wins=mine.wins,
+            total=mine.total,
+            answered=len(answers),
+            right=sum(int(c) for _, _, c in answers),
+            best_streak=best,
+            rank=rank,
+        )
+
+    async def trivia_forget_member(self, user_id: int) -> int:
+        """Remove a member's trivia answers everywhere (and their name from games they started)."""
+        async with self._user_lock:
+            await self._user.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = await self._user.execute("DELETE FROM trivia_answers WHERE user_id = ?", (user_id,))
+                removed = cursor.rowcount
+                await self._user.execute(
+                    "UPDATE trivia_games SET started_by = NULL WHERE started_by = ?", (user_id,)
+                )
+                await self._user.execute("COMMIT")
+            except BaseException:
+                await self._user.execute("ROLLBACK")
+                raise
+        return int(removed)
 
 
 def _prepare(path: Path, migrations: Sequence[str]) -> None:
@@ -1320,6 +1793,61 @@ async def _partnerships(db: aiosqlite.Connection, company_ids: Sequence[int]) ->
             )
         infos.sort(key=lambda p: (p.started or p.ended or "9999", p.partner))
         out.extend(infos)
+    return out
+
+
+async def _milestones(db: aiosqlite.Connection, company_id: int | None, limit: int) -> list[TimelineEvent]:
+    """The first `limit` partnership starts and ends (of one company's partnerships, or all), oldest first.
+
+    Skipped when an extracted event on the same date names both companies: the article already says it.
+    The source is the earliest article that states that date for the partnership, else its first source.
+    """
+    mine, params = ("", []) if company_id is None else ("AND ? IN (company_a, company_b)", [company_id])
+    rows = await db.execute_fetchall(
+        f"""
+        SELECT m.id, m.date, m.ending, ea.name, eb.name
+        FROM (SELECT id, company_a, company_b, started AS date, 0 AS ending FROM partnerships
+              WHERE started IS NOT NULL {mine}
+              UNION ALL
+              SELECT id, company_a, company_b, ended, 1 FROM partnerships WHERE ended IS NOT NULL {mine}) m
+        JOIN entities ea ON ea.id = m.company_a
+        JOIN entities eb ON eb.id = m.company_b
+        WHERE NOT EXISTS (
+            SELECT 1 FROM event_companies x
+            JOIN event_companies y ON y.event_id = x.event_id AND y.entity_id = m.company_b
+            JOIN events ev ON ev.id = x.event_id
+            WHERE x.entity_id = m.company_a AND ev.date = m.date)
+        ORDER BY m.date, m.id, m.ending
+        LIMIT ?
+        """,
+        (*params, *params, max(0, limit)),
+    )
+    if not rows:
+        return []
+    # Each source row with the dates its article states for a partnership in that paragraph.
+    source_rows = await db.execute_fetchall(
+        f"""
+        SELECT s.partnership_id, s.paragraph, r.started, r.ended, {_SOURCE_COLUMNS}
+        FROM partnership_sources s
+        JOIN articles a ON a.id = s.article_id
+        LEFT JOIN raw_partnerships r ON r.article_id = s.article_id AND r.paragraph = s.paragraph
+        WHERE s.partnership_id IN (SELECT value FROM json_each(?))
+        ORDER BY a.published, a.id, s.paragraph
+        """,
+        (json.dumps(sorted({row[0] for row in rows})),),
+    )
+    sources: dict[int, list[tuple[str | None, str | None, Source]]] = defaultdict(list)
+    for partnership_id, paragraph, started, ended, *source in source_rows:
+        sources[partnership_id].append((started, ended, _source(source, paragraph=paragraph)))
+    out = []
+    for id_, date, ending, name_a, name_b in rows:
+        candidates = sources[id_]
+        if not candidates:
+            continue
+        stated = (s for started, ended, s in candidates if (ended if ending else started) == date)
+        names = tuple(sorted((name_a, name_b)))
+        what = f"Partnership of {names[0]} and {names[1]} {'ends' if ending else 'begins'}"
+        out.append(TimelineEvent(date, what, names, next(stated, candidates[0][2])))
     return out
 
 

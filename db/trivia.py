@@ -14,9 +14,11 @@ import hashlib
 import random
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from db.models import PartnershipInfo, QuoteInfo, Source, TimelineEvent
@@ -72,6 +74,9 @@ class TriviaFacts:
     people: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     years: tuple[str, ...] = ()  # extra years the corpus mentions (e.g. publication years)
+    # Known but never asked about (the corpus was sampled): they only keep wrong answers wrong.
+    context_partnerships: tuple[PartnershipInfo, ...] = ()
+    context_roles: tuple[PersonRole, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,12 +207,14 @@ _QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.translate(_QUOTE_MARKS))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(_WORD.findall(text))
 
 
+@lru_cache(maxsize=1 << 16)
 def _tokens(text: str) -> frozenset[str]:
     return frozenset(_fold(text).split())
 
@@ -217,6 +224,11 @@ _ROLE_FILLER = frozenset({"and", "of", "the", "at", "for", "in", "a", "an", "its
 
 def _role_words(role: str) -> frozenset[str]:
     return _tokens(role) - _ROLE_FILLER
+
+
+def _overlapping(a: str, b: str) -> bool:
+    """Two roles that share a word ("CEO" and "founder and CEO"): one may be the other, so never both."""
+    return bool(_role_words(a) & _role_words(b))
 
 
 def same_name(a: str, b: str) -> bool:
@@ -244,41 +256,62 @@ def _span(date: str) -> tuple[str, str]:
     return first, last
 
 
+def _pool(names: Iterable[str]) -> list[str]:
+    """A candidate pool: distinct non-empty names in a fixed order."""
+    return sorted({n for n in names if n.strip()})
+
+
+_SAMPLE = 48  # candidates tried at random before the whole pool is shuffled
+
+
+def _draw(rng: random.Random, pool: Sequence[str]) -> Iterator[str]:
+    """The pool in a random order, lazily: a large pool is not shuffled for three names."""
+    if len(pool) > _SAMPLE:
+        tried = rng.sample(range(len(pool)), _SAMPLE)
+        yield from (pool[i] for i in tried)
+    rest = list(pool)
+    rng.shuffle(rest)
+    yield from rest
+
+
 def _pick(
     seed: tuple[str, ...],
-    candidates: Iterable[str],
+    pool: Sequence[str],
     *,
     avoid: Sequence[str],
     equivalent: bool = True,
-    preferred: Iterable[str] = (),
+    preferred: Sequence[str] = (),
     family: Mapping[str, str] | None = None,
 ) -> tuple[str, ...] | None:
-    """Three distinct wrong answers, none naming the same thing as `avoid` or each other, or None.
+    """Three distinct wrong answers from a pool (see `_pool`), none naming the same thing as `avoid` or
+    each other, or None.
 
     `preferred` candidates (e.g. other speakers) are used before the rest of the pool. Candidates of one
     `family` (e.g. two names of one partnership's product) are used together only when nothing else is left.
     """
     rng = _rng(*seed, "distractors")
-    pref = sorted(set(preferred))
-    rest = sorted(set(candidates) - set(pref))
-    rng.shuffle(pref)
-    rng.shuffle(rest)
     chosen: list[str] = []
     for spread in (True, False):
-        for name in (*pref, *rest):
-            if not name.strip() or name in chosen:
-                continue
-            blocked = [*avoid, *chosen]
-            if equivalent:
-                if any(same_name(name, other) for other in blocked):
+        for group in (preferred, pool):
+            for name in _draw(rng, group):
+                if name in chosen:
                     continue
-            elif any(_fold(name) == _fold(other) for other in blocked):
-                continue
-            if spread and family and name in family and any(family.get(c) == family[name] for c in chosen):
-                continue
-            chosen.append(name)
-            if len(chosen) == OPTION_COUNT - 1:
-                return tuple(chosen)
+                blocked = [*avoid, *chosen]
+                if equivalent:
+                    if any(same_name(name, other) for other in blocked):
+                        continue
+                elif any(_fold(name) == _fold(other) for other in blocked):
+                    continue
+                if (
+                    spread
+                    and family
+                    and name in family
+                    and any(family.get(c) == family[name] for c in chosen)
+                ):
+                    continue
+                chosen.append(name)
+                if len(chosen) == OPTION_COUNT - 1:
+                    return tuple(chosen)
     return None
 
 
@@ -338,28 +371,48 @@ def excerpts(text: str, *, forbidden: Iterable[str] = (), avoid: Iterable[str] =
     return [piece for _, _, piece in chosen]
 
 
-def _quote_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
+class _Sayings:
+    """Every quote's folded text in one string, to find quickly who else said some words."""
+
+    def __init__(self, quotes: Sequence[QuoteInfo]) -> None:
+        texts = [_fold(q.text) for q in quotes]
+        self.speakers = [q.speaker for q in quotes]
+        self.starts: list[int] = []
+        offset = 0
+        for text in texts:
+            self.starts.append(offset)
+            offset += len(text) + 1
+        self.all = "\n".join(texts)
+
+    def by_someone_else(self, words: str, speaker: str) -> bool:
+        at = self.all.find(words)
+        while at >= 0:
+            if not same_name(self.speakers[bisect_right(self.starts, at) - 1], speaker):
+                return True
+            at = self.all.find(words, at + 1)
+        return False
+
+
+SaidElsewhere = Callable[[str, str], bool]  # (words, speaker) -> does the corpus give them to another?
+
+
+def _quote_questions(facts: TriviaFacts, said_elsewhere: SaidElsewhere | None = None) -> list[TriviaQuestion]:
     quotes = sorted(facts.quotes, key=lambda q: (_fold(q.speaker), _fold(q.text)))
-    folded = [(_fold(q.speaker), _fold(q.text), q.speaker) for q in quotes]
-
-    def said_by_other(q: QuoteInfo, text: str) -> bool:
-        whole = text == _fold(q.text)
-        return any(
-            not same_name(other, q.speaker) and (text in other_text or (whole and other_text in text))
-            for _, other_text, other in folded
-        )
-
-    speakers = sorted({q.speaker for q in quotes})
+    sayings = _Sayings(quotes)
+    speakers = _pool(q.speaker for q in quotes)
+    people = _pool(facts.people)
     questions: list[TriviaQuestion] = []
     for q in quotes:
         source = _first_source(q.sources)
-        if source is None or said_by_other(q, _fold(q.text)):
-            continue  # the same words are given to someone else too: not asked
+        if source is None:
+            continue
         for piece in excerpts(q.text, forbidden=[q.speaker], avoid=[q.org] if q.org else []):
-            if said_by_other(q, _fold(piece)):
-                continue
+            if sayings.by_someone_else(_fold(piece), q.speaker) or (
+                said_elsewhere is not None and said_elsewhere(piece, q.speaker)
+            ):
+                continue  # the same words are given to someone else too: not asked
             prompt = f"Who said: “{piece}…”?"
-            distractors = _pick((prompt, q.speaker), facts.people, avoid=[q.speaker], preferred=speakers)
+            distractors = _pick((prompt, q.speaker), people, avoid=[q.speaker], preferred=speakers)
             if distractors is None:
                 continue
             who = q.speaker + (f", {q.role}" if q.role else "") + (f" of {q.org}" if q.org else "")
@@ -392,10 +445,23 @@ class _Pair:
     confirmed: bool = False  # stated as a fact (not only as a rumour)
 
 
-def _pairs(facts: TriviaFacts) -> tuple[list[_Pair], list[tuple[str, str]]]:
-    """Partnerships grouped by their two companies; also every pair the corpus links in any way."""
+@dataclass
+class _Links:
+    """Who partnered with whom and which products came of which pair, as far as the corpus says."""
+
+    partners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # folded name -> names
+    makers: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # folded product -> pairs
+
+    def link(self, a: str, b: str, products: Iterable[str]) -> None:
+        self.partners[_fold(a)].add(b)
+        self.partners[_fold(b)].add(a)
+        for product in set(map(_fold, products)):
+            self.makers[product] += 1
+
+
+def _pairs(facts: TriviaFacts) -> tuple[list[_Pair], _Links]:
+    """Partnerships grouped by their two companies; and every link the corpus states, asked or not."""
     grouped: dict[frozenset[str], _Pair] = {}
-    linked: list[tuple[str, str]] = []
     ordered = sorted(
         facts.partnerships,
         key=lambda p: (_fold(p.company), _fold(p.partner), [s.article_id for s in p.sources]),
@@ -403,9 +469,9 @@ def _pairs(facts: TriviaFacts) -> tuple[list[_Pair], list[tuple[str, str]]]:
     for p in ordered:
         if same_name(p.company, p.partner):
             continue
-        linked.append((p.company, p.partner))
         key = frozenset((_fold(p.company), _fold(p.partner)))
-        pair = grouped.setdefault(key, _Pair(names=tuple(sorted((p.company, p.partner), key=_fold))))  # type: ignore[arg-type]
+        names = (p.company, p.partner) if _fold(p.company) <= _fold(p.partner) else (p.partner, p.company)
+        pair = grouped.setdefault(key, _Pair(names=names))
         source = _first_source(p.sources)
         if source is None:
             continue
@@ -420,24 +486,27 @@ def _pairs(facts: TriviaFacts) -> tuple[list[_Pair], list[tuple[str, str]]]:
                 bucket[year] = source
         for product in p.products:
             pair.products.setdefault(product, source)
-    return [grouped[k] for k in sorted(grouped, key=lambda k: sorted(k))], linked
-
-
-def _partners_of(company: str, linked: list[tuple[str, str]]) -> list[str]:
-    found: list[str] = []
-    for a, b in linked:
-        if same_name(a, company):
-            found.append(b)
-        elif same_name(b, company):
-            found.append(a)
-    return found
+    links = _Links()
+    for pair in grouped.values():
+        links.link(*pair.names, [*pair.products, *pair.rumoured_products])
+    for p in facts.context_partnerships:
+        if frozenset((_fold(p.company), _fold(p.partner))) not in grouped:
+            links.link(p.company, p.partner, p.products)
+    return [grouped[k] for k in sorted(grouped, key=sorted)], links
 
 
 def _partnership_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
-    pairs, linked = _pairs(facts)
-    years_pool = _years(facts)
-    all_products = [prod for p in pairs for prod in p.products]
+    pairs, links = _pairs(facts)
+    years = _pool(_years(facts))
+    companies = _pool(facts.companies)
+    products = _pool(facts.products)
     families = {prod: "+".join(p.names) for p in pairs for prod in p.products}
+    started_in: dict[tuple[str, str], int] = defaultdict(int)  # (folded company, year) -> partners
+    for pair in pairs:
+        if pair.confirmed:
+            for name in pair.names:
+                for year in pair.starts:
+                    started_in[(_fold(name), year)] += 1
     questions: list[TriviaQuestion] = []
     for pair in pairs:
         if not pair.confirmed:
@@ -449,24 +518,16 @@ def _partnership_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
         start = next(iter(pair.starts)) if len(pair.starts) == 1 else None
         # Which company partnered with X: asked from either side.
         for company, partner in ((a, b), (b, a)):
-            others = _partners_of(company, linked)
+            others = sorted(links.partners[_fold(company)])
             if start is not None:
-                same_year = [
-                    p
-                    for p in pairs
-                    if p is not pair
-                    and p.confirmed
-                    and any(same_name(company, n) for n in p.names)
-                    and start in p.starts
-                ]
-                if same_year:
+                if started_in[(_fold(company), start)] > 1:
                     continue  # two partners that year: not asked that way
                 prompt = f"Which company began a partnership with {company} in {start}?"
                 cited = pair.starts[start]
             else:
                 prompt = f"Which of these companies has partnered with {company}?"
                 cited = source
-            distractors = _pick((prompt, partner), facts.companies, avoid=[company, partner, *others])
+            distractors = _pick((prompt, partner), companies, avoid=[company, partner, *others])
             if distractors is not None:
                 questions.append(TriviaQuestion("partner", prompt, partner, distractors, cited, (a, b), fact))
         # When it began and ended.
@@ -475,7 +536,7 @@ def _partnership_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
                 continue  # unknown, or dated two ways
             ((year, cited),) = bucket.items()
             prompt = f"In what year did the partnership between {a} and {b} {label}?"
-            distractors = _pick((prompt, year), years_pool, avoid=[year], equivalent=False)
+            distractors = _pick((prompt, year), years, avoid=[year], equivalent=False)
             if distractors is not None:
                 questions.append(
                     TriviaQuestion("year", prompt, year, distractors, cited, (a, b), f"{fact}:{label}")
@@ -484,18 +545,18 @@ def _partnership_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
         for product, cited in sorted(pair.products.items(), key=lambda kv: _fold(kv[0])):
             prompt = f"Which product came of the partnership between {a} and {b}?"
             avoid = [*pair.products, *pair.rumoured_products]
-            distractors = _pick((prompt, product), facts.products, avoid=avoid, family=families)
+            distractors = _pick((prompt, product), products, avoid=avoid, family=families)
             made = f"{fact}:{_fold(product)}"
             if distractors is not None:
                 questions.append(TriviaQuestion("product", prompt, product, distractors, cited, (a, b), made))
-            if sum(same_name(product, other) for other in all_products) != 1:
+            if links.makers[_fold(product)] != 1:
                 continue  # one product from two partnerships: not asked that way
             for company, partner in ((a, b), (b, a)):
                 if _tokens(partner) & _tokens(product):
                     continue  # the product carries the answer's name
                 prompt = f"Which company worked with {company} on the {product}?"
-                others = _partners_of(company, linked)
-                distractors = _pick((prompt, partner), facts.companies, avoid=[company, partner, *others])
+                others = sorted(links.partners[_fold(company)])
+                distractors = _pick((prompt, partner), companies, avoid=[company, partner, *others])
                 if distractors is not None:
                     questions.append(
                         TriviaQuestion("product", prompt, partner, distractors, cited, (a, b), made)
@@ -503,69 +564,76 @@ def _partnership_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
     return questions
 
 
-def _years(facts: TriviaFacts) -> list[str]:
+def _years(facts: TriviaFacts) -> set[str]:
     found: set[str] = set()
     for p in facts.partnerships:
         found.update(y for y in (_year(p.started), _year(p.ended)) if y)
         found.update(y for s in p.sources if (y := _year(s.published)))
     found.update(y for e in facts.events if (y := _year(e.date)))
     found.update(y for y in map(_year, facts.years) if y)
-    return sorted(found)
+    return found
 
 
 # ---------------------------------------------------------------- roles
 
 
-def _role_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
-    roles = sorted(
-        (r for r in facts.roles if r.org and r.role.strip()),
+def _unique_roles(roles: Iterable[PersonRole]) -> list[PersonRole]:
+    """One statement per (person, role, organisation), from its first source, in a fixed order."""
+    ordered = sorted(
+        (r for r in roles if r.org and r.role.strip()),
         key=lambda r: (_fold(r.person), _fold(r.org or ""), _fold(r.role), r.source.article_id),
     )
-    # One statement per (person, role, org): the first source says it.
     unique: dict[tuple[str, str, str], PersonRole] = {}
-    for r in roles:
+    for r in ordered:
         unique.setdefault((_fold(r.person), _fold(r.role), _fold(r.org or "")), r)
-    stated = list(unique.values())
-    role_pool = sorted({r.role for r in stated})
+    return list(unique.values())
+
+
+def _role_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
+    stated = _unique_roles(facts.roles)
+    known = _unique_roles([*facts.roles, *facts.context_roles])
+    by_person: dict[str, list[PersonRole]] = defaultdict(list)
+    by_org: dict[str, list[PersonRole]] = defaultdict(list)
+    for x in known:
+        by_person[_fold(x.person)].append(x)
+        by_org[_fold(x.org or "")].append(x)
+    role_pool = _pool(r.role for r in stated)
+    companies = _pool(facts.companies)
+    people = _pool(facts.people)
     questions: list[TriviaQuestion] = []
-
-    def overlapping(a: str, b: str) -> bool:
-        return bool(_role_words(a) & _role_words(b))
-
     for r in stated:
         org = r.org or ""
         fact = f"role:{_fold(r.person)}:{_fold(org)}"
-        mine = [x for x in stated if same_name(x.person, r.person)]
+        mine = by_person[_fold(r.person)]
         # Which organisation: not when the person holds a like role somewhere else too.
-        if not any(not same_name(x.org or "", org) and overlapping(x.role, r.role) for x in mine):
+        if not any(not same_name(x.org or "", org) and _overlapping(x.role, r.role) for x in mine):
             prompt = f"{r.person} was {r.role} of which organisation?"
-            distractors = _pick((prompt, org), facts.companies, avoid=[org, *(x.org or "" for x in mine)])
+            distractors = _pick((prompt, org), companies, avoid=[org, *(x.org or "" for x in mine)])
             if distractors is not None:
                 questions.append(TriviaQuestion("role", prompt, org, distractors, r.source, (org,), fact))
         # Which role: not when the corpus gives the person two roles there.
         here = [x for x in mine if same_name(x.org or "", org)]
         if all(_fold(x.role) == _fold(r.role) for x in here):
             prompt = f"What was {r.person}'s role at {org}?"
-            wrong = [role for role in role_pool if not overlapping(role, r.role)]
+            wrong = [role for role in role_pool if not _overlapping(role, r.role)]
             distractors = _pick((prompt, r.role), wrong, avoid=[r.role], equivalent=False)
             if distractors is not None and not any(
-                overlapping(d, e) for i, d in enumerate(distractors) for e in distractors[i + 1 :]
+                _overlapping(d, e) for i, d in enumerate(distractors) for e in distractors[i + 1 :]
             ):
                 questions.append(TriviaQuestion("role", prompt, r.role, distractors, r.source, (org,), fact))
         # Who held it: one person that year; the wrong answers held no like role there at any time.
         year = _year(r.source.published)
-        holders = [x for x in stated if same_name(x.org or "", org) and overlapping(x.role, r.role)]
+        holders = [x for x in by_org[_fold(org)] if _overlapping(x.role, r.role)]
         same_time = [x for x in holders if _year(x.source.published) == year]
         if any(not same_name(x.person, r.person) for x in same_time):
             continue
-        others = [x.person for x in holders]
         when = ""
         if any(not same_name(x.person, r.person) for x in holders):
             if year is None:
                 continue  # two holders and no date to tell them apart
             when = f" in {year}"
         prompt = f"Who was {r.role} of {org}{when}?"
-        distractors = _pick((prompt, r.person), facts.people, avoid=[r.person, *others])
+        distractors = _pick((prompt, r.person), people, avoid=[r.person, *(x.person for x in holders)])
         if distractors is not None:
             questions.append(TriviaQuestion("role", prompt, r.person, distractors, r.source, (org,), fact))
     return questions
@@ -604,20 +672,22 @@ def _event_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
         stated = sorted(by_what[key], key=lambda e: (len(e.date), e.date, e.source.article_id))
         spans = [_span(e.date) for e in stated]
         # Dated two ways (spans that do not overlap): not asked.
-        if any(s[1] < t[0] or t[1] < s[0] for s in spans for t in spans):
+        if max(s[0] for s in spans) > min(s[1] for s in spans):
             continue
         # The most precise statement, and the span all statements agree on.
-        best = stated[-1]
-        events.append((best, (max(s[0] for s in spans), min(s[1] for s in spans))))
+        events.append((stated[-1], (max(s[0] for s in spans), min(s[1] for s in spans))))
     events.sort(key=lambda x: (x[1][0], _fold(x[0].what)))
+    firsts = [span[0] for _, span in events]
+    whats = [e.what for e, _ in events]
+    by_text = {e.what: e for e, _ in events}
     questions: list[TriviaQuestion] = []
     prompt = "Which of these happened first?"
     for event, (_, last) in events:
-        later = {e.what: e for e, (first, _) in events if first > last}
+        later = whats[bisect_right(firsts, last) :]  # begun after this one surely ended
         distractors = _pick((prompt, event.what), later, avoid=[event.what], equivalent=False)
         if distractors is None:
             continue
-        shown = (event, *(later[d] for d in distractors))
+        shown = (event, *(by_text[d] for d in distractors))
         ordered = sorted(shown, key=lambda e: _span(e.date))
         detail = "\n".join(f"{e.date} — {_sentence(e.what)}" for e in ordered)
         topics = tuple(dict.fromkeys(c for e in shown for c in e.companies))
@@ -639,15 +709,25 @@ def _event_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
 # ---------------------------------------------------------------- the bank
 
 
-def build_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
-    """Every question the facts support, in a fixed order; one per (prompt, answer)."""
+def build_questions(
+    facts: TriviaFacts, *, said_elsewhere: SaidElsewhere | None = None
+) -> list[TriviaQuestion]:
+    """Every question the facts support, in a fixed order; one per (prompt, answer).
+
+    `said_elsewhere` looks up quotes beyond `facts` (a sampled corpus): words it gives to someone else
+    are not asked about.
+    """
     seen: set[tuple[str, str]] = set()
     bank: list[TriviaQuestion] = []
-    for make in (_quote_questions, _partnership_questions, _role_questions, _event_questions):
-        for q in make(facts):
-            key = (_fold(q.prompt), _fold(q.answer))
-            if key in seen:
-                continue
+    made = [
+        _quote_questions(facts, said_elsewhere),
+        _partnership_questions(facts),
+        _role_questions(facts),
+        _event_questions(facts),
+    ]
+    for q in (q for group in made for q in group):
+        key = (_fold(q.prompt), _fold(q.answer))
+        if key not in seen:
             seen.add(key)
             bank.append(q)
     return bank

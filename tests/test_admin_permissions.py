@@ -151,5 +151,5 @@ async def test_the_server_side_check_holds_where_a_stale_registration_shows_them
     owner_elsewhere = await admin_offline.invoke(
         "/stats", guild_id=OTHER_GUILD_ID, user_id=ADMIN_OWNER_ID, overridden=True
     )
-    assert render(owner_elsewhere.message).startswith("(only you can see this)\n== Clippings statistics ==")
+    assert render(owner_elsewhere.message).startswith("(only you can see this)\n\n== Clippings statistics ==")
     assert await _articles(admin_offline) == 5

@@ -118,7 +118,7 @@ async def test_hostile_text_gets_a_clear_answer(offline: OfflineDiscord, value: 
 
 async def test_markdown_in_a_name_is_shown_escaped(offline: OfflineDiscord) -> None:
     message = (await run_raw(offline, "/company name:X", "name", "**Leica** _x_")).message
-    assert message.content.startswith("No company called “\\*\\*Leica\\*\\* \\_x\\_”.")
+    assert message.content.startswith("No company called “\\*\\*Leica\\*\\* \\_x\\_” in the clippings.")
 
 
 async def test_an_unknown_name_in_another_script_is_quoted_back(offline: OfflineDiscord) -> None:

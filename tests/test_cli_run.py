@@ -332,11 +332,13 @@ def test_console_runs_commands_and_presses_buttons(tmp_path: Path, corpus_db: Pa
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "press N        press the N-th button of the last message with buttons" in out
-    assert "-- Page 1 of 2 · 8 results" in out
+    assert "-- Page 1 of 2 · 7 results" in out
+    # The same Kaufmann quote in two articles is one result with two sources.
+    assert out.count("Quote by **Andreas Kaufmann**") == 1
     assert "You are now member 77." in out
     # Member 77 did not run the search: a private refusal, the page stays.
     assert "(only you can see this)\nThese buttons belong to the person who ran the command." in out
-    assert out.count("-- Page 2 of 2 · 8 results") == 0
+    assert out.count("-- Page 2 of 2 · 7 results") == 0
     assert "You are now member 1." in out
 
 
@@ -345,5 +347,5 @@ def test_console_pages_for_the_member_who_ran_the_command(tmp_path: Path, corpus
         tmp_path, "console", stdin="/search query:camera\nclick Next ›\n", CLIPPINGS_DB=str(corpus_db)
     )
     assert done.returncode == 0, done.stderr
-    assert "-- Page 2 of 2 · 8 results" in done.stdout
+    assert "-- Page 2 of 2 · 7 results" in done.stdout
     assert "[1: ‹ Previous] [2: Page 2 of 2 (switched off)] [3: Next › (switched off)]" in done.stdout

@@ -541,6 +541,45 @@ async def test_timeline(kb: Store) -> None:
     assert len(await kb.timeline(limit=2)) == 2
 
 
+async def test_timeline_adds_partnership_starts_and_ends_no_event_states(tmp_path: Path) -> None:
+    build_kb(tmp_path / "kb.db", ARTICLES[1:])  # a.txt's event about the 3 June 2019 start is gone
+    store = await Store.open(tmp_path / "kb.db", tmp_path / "members.db")
+    try:
+        events = await store.timeline()
+        assert [(e.date, e.what) for e in events] == [
+            ("2018", "Corvane Labs is founded"),
+            ("2019-06-03", "Partnership of Arvenza and Belmoro Systems begins"),
+            # the end and the Corvane Labs start are extracted events naming both companies: not repeated
+            ("2023-01-31", "The Arvenza and Belmoro partnership ends"),
+            ("2023-02", "Belmoro Systems turns to Corvane Labs"),
+        ]
+        assert events[1].companies == ("Arvenza", "Belmoro Systems")
+        assert (events[1].source.file, events[1].source.paragraph) == ("b.txt", 0)
+        corvane = await _id(store, "company", "Corvane Labs")
+        assert [e.date for e in await store.timeline(corvane)] == ["2018", "2023-02"]
+        assert [e.what for e in await store.timeline(limit=2)] == [e.what for e in events[:2]]
+    finally:
+        await store.close()
+
+
+async def test_bundled_timeline_shows_partnership_milestones(store: Store) -> None:
+    leica = await _id(store, "company", "Leica")
+    events = await store.timeline(leica)
+    assert [e.date for e in events] == sorted(e.date for e in events)
+    # gold (004): the Huawei partnership ended on 31 March 2022, which the Amateur Photographer article states
+    [end] = [e for e in events if e.date == "2022-03-31"]
+    assert end.companies == ("Huawei", "Leica")
+    assert end.what == "Partnership of Huawei and Leica ends"
+    assert (end.source.publisher, end.source.file) == ("Amateur Photographer", "004_7c3b7d351971b1ca.txt")
+    [xiaomi] = [e for e in events if e.date == "2022-05-23"]
+    assert (xiaomi.what, xiaomi.companies) == ("Partnership of Leica and Xiaomi begins", ("Leica", "Xiaomi"))
+    assert xiaomi.source.publisher == "Amateur Photographer"
+    xiaomi_side = await store.timeline(await _id(store, "company", "Xiaomi"))
+    assert "Partnership of Leica and Xiaomi begins" in [e.what for e in xiaomi_side if e.date == "2022-05-23"]
+    assert all("Huawei" not in e.companies for e in xiaomi_side if e.what.startswith("Partnership of"))
+    assert await store.timeline(leica, limit=4) == events[:4]
+
+
 async def test_stats(kb: Store) -> None:
     stats = await kb.stats()
     assert (

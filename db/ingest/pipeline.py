@@ -26,7 +26,7 @@ from itertools import islice
 from pathlib import Path
 from types import ModuleType
 
-from db import store
+from db import store, trivia
 from db.ingest import clean, derive, extract, names
 from db.ingest.reader import (
     MANIFEST_NAME,
@@ -60,6 +60,7 @@ def _fingerprint(*modules: ModuleType) -> str:
 # derivation (or its SQL) changes, the derived tables are rebuilt.
 PIPELINE_VERSION = _fingerprint(clean, extract, names)
 DERIVED_VERSION = _fingerprint(derive, names, store)
+TRIVIA_VERSION = _fingerprint(trivia, store)
 
 
 # Without confirmation, a refresh may remove at most this share of the loaded articles (see run_ingest).
@@ -300,6 +301,12 @@ def _ingest(
         derive.rebuild(writer, aliases)
         writer.set_meta("aliases_hash", aliases_hash)
         writer.set_meta("derived_version", DERIVED_VERSION)
+        writer.set_meta("trivia_version", "")
+    if writer.meta("trivia_version") != TRIVIA_VERSION:
+        # The question bank follows the derived facts (and the rules that build it), in this transaction.
+        bank = trivia.build_questions(writer.trivia_facts(), said_elsewhere=writer.said_elsewhere)
+        writer.write_trivia(bank)
+        writer.set_meta("trivia_version", TRIVIA_VERSION)
     writer.set_meta("pipeline_version", PIPELINE_VERSION)
     return report
 
