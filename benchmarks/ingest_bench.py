@@ -173,7 +173,7 @@ def _rss_pss_kb(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def _busy_cpu_seconds() -> float:
+def busy_cpu_seconds() -> float:
     """CPU time spent by every process on the machine since boot (from /proc/stat)."""
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:9]]
@@ -234,13 +234,13 @@ class Measurement:
 def measure(mode: str, corpus: Path, db_path: Path) -> Measurement:
     """Run `--child mode` in a fresh process and collect its figures."""
     command = [sys.executable, "-m", "benchmarks.ingest_bench", "--child", mode, str(corpus), str(db_path)]
-    busy_before = _busy_cpu_seconds()
+    busy_before = busy_cpu_seconds()
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
     sampler = TreeSampler(process.pid)
     sampler.start()
     out, _ = process.communicate()
     sampler.stop()
-    busy = _busy_cpu_seconds() - busy_before
+    busy = busy_cpu_seconds() - busy_before
     if process.returncode != 0:
         raise RuntimeError(f"{mode} run failed with exit status {process.returncode}: {' '.join(command)}")
     result = json.loads(out.strip().splitlines()[-1])

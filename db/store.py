@@ -59,7 +59,8 @@ from db.trivia import (
 )
 
 READ_POOL_SIZE = 4
-TRIVIA_BUDGET = 4000  # derived facts sampled for the trivia bank: bounds its time and memory on any corpus
+TRIVIA_BUDGET = 3000  # derived facts sampled for the trivia bank: bounds its time and memory on any corpus
+TRIVIA_COMMON = 50  # quotes sharing an excerpt's words beyond which it is not asked (see said_elsewhere)
 _FLUSH_ROWS = 20_000  # derived rows queued before they are written
 _RAW_TABLES = ("raw_quotes", "raw_org_quotes", "raw_roles", "raw_mentions", "raw_partnerships", "raw_events")
 PROFILE_ARTICLES = 25  # newest articles listed on a profile
@@ -901,19 +902,23 @@ class KnowledgeWriter:
         )
 
     def said_elsewhere(self, words: str, speaker: str) -> bool:
-        """Does the knowledge base give these words (a quote excerpt) to someone other than `speaker`?"""
-        terms = re.findall(r"[^\W_]+", words)
+        """Does the knowledge base give these words (a quote excerpt) to someone other than `speaker`?
+
+        The quotes holding the excerpt's three longest words are read and checked for the whole excerpt
+        (a phrase query would read the long lists of words like "the"). Words found in more than
+        TRIVIA_COMMON quotes count as said elsewhere: a stock phrase makes a poor question.
+        """
+        terms = sorted(set(re.findall(r"[^\W_]+", words)), key=lambda t: (-len(t), t))[:3]
         if not terms:
             return False
+        rows = self.conn.execute(
+            "SELECT e.name, q.text FROM (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? LIMIT ?) m "
+            "JOIN quotes q ON q.id = m.rowid JOIN entities e ON e.id = q.person_id",
+            (" AND ".join(f'text : "{t}"' for t in terms), TRIVIA_COMMON + 1),
+        ).fetchall()
         wanted = fold(words)
-        for other, text in self.conn.execute(
-            "SELECT e.name, q.text FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid "
-            "JOIN entities e ON e.id = q.person_id WHERE quotes_fts MATCH ? LIMIT 200",
-            ('text : "' + " ".join(terms) + '"',),
-        ):
-            if other != speaker and wanted in fold(text):
-                return True
-        return False
+        holders = [name for name, text in rows if wanted in fold(text)]
+        return len(rows) > TRIVIA_COMMON or any(n != speaker for n in holders)
 
     def write_trivia(self, questions: Sequence[TriviaQuestion]) -> None:
         """Replace the question bank; each question's topics are linked to the companies of those names."""

@@ -209,9 +209,10 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 @lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_QUOTE_MARKS))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(_WORD.findall(text))
+    text = text.translate(_QUOTE_MARKS)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -261,15 +262,29 @@ def _pool(names: Iterable[str]) -> list[str]:
     return sorted({n for n in names if n.strip()})
 
 
-_SAMPLE = 48  # candidates tried at random before the whole pool is shuffled
+_SAMPLE = 48  # candidates drawn at random from a large pool before it is shuffled whole
+
+
+class _Tail(Sequence[str]):
+    """`items[start:]` without the copy (the events after one event, for each event)."""
+
+    def __init__(self, items: Sequence[str], start: int) -> None:
+        self.items, self.start = items, start
+
+    def __len__(self) -> int:
+        return max(0, len(self.items) - self.start)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return self.items[self.start + index]
 
 
 def _draw(rng: random.Random, pool: Sequence[str]) -> Iterator[str]:
     """The pool in a random order, lazily: a large pool is not shuffled for three names."""
-    if len(pool) > _SAMPLE:
-        tried = rng.sample(range(len(pool)), _SAMPLE)
-        yield from (pool[i] for i in tried)
-    rest = list(pool)
+    size = len(pool)
+    if size > _SAMPLE:
+        for _ in range(_SAMPLE):
+            yield pool[rng.randrange(size)]
+    rest = [pool[i] for i in range(size)]
     rng.shuffle(rest)
     yield from rest
 
@@ -683,7 +698,7 @@ def _event_questions(facts: TriviaFacts) -> list[TriviaQuestion]:
     questions: list[TriviaQuestion] = []
     prompt = "Which of these happened first?"
     for event, (_, last) in events:
-        later = whats[bisect_right(firsts, last) :]  # begun after this one surely ended
+        later = _Tail(whats, bisect_right(firsts, last))  # begun after this one surely ended
         distractors = _pick((prompt, event.what), later, avoid=[event.what], equivalent=False)
         if distractors is None:
             continue

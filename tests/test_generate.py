@@ -155,7 +155,7 @@ async def test_every_generated_quote_comes_out_with_its_speaker(
         await store.close()
 
 
-async def test_every_generated_partnership_comes_out_and_rivals_do_not(
+async def test_every_generated_partnership_comes_out_with_dates_and_products_and_rivals_do_not(
     small_corpus: tuple[Path, list[GeneratedArticle]],
 ) -> None:
     root, articles = small_corpus
@@ -177,9 +177,9 @@ async def test_every_generated_partnership_comes_out_and_rivals_do_not(
             a_id, _ = await name(p.companies[0])
             _, b_name = await name(p.companies[1])
             found = [info for info in await store.partnerships(a_id) if info.partner == b_name]
-            facts = [(info.started, info.ended, info.status) for info in found]
-            if facts != [(p.started, p.ended, p.status)]:
-                wanted = (p.started, p.ended, p.status)
+            facts = [(info.started, info.ended, info.status, info.products) for info in found]
+            wanted = (p.started, p.ended, p.status, p.products)
+            if facts != [wanted]:
                 misses.append(f"{' & '.join(p.companies)} ({b_name}): {facts} instead of {wanted}")
         for article in articles:
             for pair in article.not_partners:

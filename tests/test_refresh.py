@@ -18,7 +18,15 @@ import pytest
 from conftest import ADMIN_OWNER_ID
 
 from benchmarks.generate import write_corpus
-from bot.offline import MODERATOR_PERMISSIONS, OfflineDiscord, Result, render
+from bot import offline as offline_module
+from bot.offline import (
+    DEFAULT_GUILD_ID,
+    DEFAULT_USER_ID,
+    MODERATOR_PERMISSIONS,
+    OfflineDiscord,
+    Result,
+    render,
+)
 
 MOD = MODERATOR_PERMISSIONS
 SECOND_MODERATOR = 1184000000000000555
@@ -165,6 +173,20 @@ async def test_progress_is_shown_at_most_once_a_second(
     assert added[-1] == f"…and {many_new_files - len(added) + 1} more files"
 
 
+async def test_a_refresh_that_outlives_the_interaction_posts_its_summary_to_the_channel(
+    admin_offline: OfflineDiscord, many_new_files: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(offline_module, "TOKEN_LIFETIME", 0.5)  # Discord's 15 minutes, shortened
+    result = await _refresh(admin_offline)
+
+    assert [r.status for r in result.requests if r.method == "PATCH"][-1] == 401
+    posted = result.requests[-1]
+    assert (posted.method, posted.route) == ("POST", "/channels/{channel_id}/messages")
+    assert result.message.content == f"<@{DEFAULT_USER_ID}>"
+    assert result.message.embeds[0]["title"] == "Refresh done"
+    assert f"Added: {many_new_files}" in _fields(result)
+
+
 async def _wait_until_running(offline: OfflineDiscord) -> None:
     deadline = time.monotonic() + 10
     while not offline.bot.get_cog("Admin")._lock.locked():  # type: ignore[union-attr]
@@ -275,7 +297,30 @@ async def test_rollback_restores_the_previous_answers_and_leaves_members_data_al
     store = admin_offline.bot.store  # type: ignore[attr-defined]
     before = await _corpus_line(admin_offline)
     old_quotes = render((await admin_offline.invoke("/quote person:Tomasz Ferrand")).message)
-    await store.set_guild_setting(1, "trivia_channel", "42")
+    # Members' data: a finished trivia game with a right answer, and the server's trivia settings.
+    game = await store.trivia_start_game(
+        guild_id=DEFAULT_GUILD_ID,
+        channel_id=1,
+        started_by=SECOND_MODERATOR,
+        questions=1,
+        seconds=20,
+        topic=None,
+        started_at=time.time(),
+    )
+    await store.trivia_record_answer(
+        game_id=game,
+        guild_id=DEFAULT_GUILD_ID,
+        user_id=SECOND_MODERATOR,
+        number=1,
+        question_key="q1",
+        correct=True,
+        points=3,
+        answered_at=time.time(),
+    )
+    await store.trivia_end_game(game, "finished", time.time())
+    await store.set_trivia_settings(DEFAULT_GUILD_ID, questions=7)
+    board = await store.trivia_leaderboard(DEFAULT_GUILD_ID)
+    assert [(row.user_id, row.total) for row in board] == [(SECOND_MODERATOR, 3)]
     _change_corpus(corpus_copy)
     await _refresh(admin_offline)
     after_refresh = await _corpus_line(admin_offline)
@@ -289,7 +334,8 @@ async def test_rollback_restores_the_previous_answers_and_leaves_members_data_al
     )
     assert await _corpus_line(admin_offline) == before
     assert render((await admin_offline.invoke("/quote person:Tomasz Ferrand")).message) == old_quotes
-    assert await store.guild_settings(1) == {"trivia_channel": "42"}
+    assert await store.trivia_leaderboard(DEFAULT_GUILD_ID) == board
+    assert (await store.trivia_settings(DEFAULT_GUILD_ID)).questions == 7
 
     again = await _refresh(admin_offline, "/rollback")
     assert again.message.embeds[0]["title"] == "Rolled back"

@@ -120,3 +120,72 @@ def test_a_killed_ingest_leaves_the_complete_old_or_the_complete_new_corpus(
         assert state in (old_state, new_state)
         outcomes.append("new" if state == new_state else "old")
     assert "old" in outcomes  # the kills did land before the commit
+
+
+# ---------------------------------------------------------------- the same guard and backup from the shell
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLIPPINGS_", "DISCORD_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _articles(db: Path) -> list[str]:
+    out = io.StringIO()
+    write_export(db, out)
+    return [a["file"] for a in json.loads(out.getvalue())["articles"]]
+
+
+def test_clippings_ingest_keeps_the_guard_the_backup_and_rollback_of_refresh(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "kb.db"
+    first = _run(tmp_path, "ingest", "--corpus", str(corpus_copy), "--db", str(db))
+    assert first.returncode == 0, first.stderr
+    everything = _articles(db)
+    assert len(everything) == 5
+    gone = everything[:3]
+    for name in gone:
+        (corpus_copy / name).unlink()
+    (corpus_copy / "manifest.toml").unlink()
+
+    refused = _run(tmp_path, "ingest", "--corpus", str(corpus_copy), "--db", str(db))
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "clippings: this would remove 3 of the 5 articles loaded (files missing from the corpus folder); "
+        "nothing was changed. If the corpus folder is meant to look like that, run again with --confirm\n"
+    )
+    assert _articles(db) == everything
+    assert not Path(f"{db}.backup").exists()  # a refresh that changed nothing leaves no backup behind
+
+    confirmed = _run(tmp_path, "ingest", "--corpus", str(corpus_copy), "--db", str(db), "--confirm")
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert f"  removed: {', '.join(gone)}" in confirmed.stdout
+    assert confirmed.stdout.endswith(
+        f"The data from before is in {db}.backup: `clippings rollback` restores it.\n"
+    )
+    assert _articles(db) == everything[3:]
+
+    rolled = _run(tmp_path, "rollback", "--db", str(db))
+    assert rolled.returncode == 0, rolled.stderr
+    assert rolled.stdout.splitlines()[0].startswith("Restored the backup taken ")
+    assert _articles(db) == everything
+    again = _run(tmp_path, "rollback", "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    assert _articles(db) == everything[3:]  # the second rollback undid the first
+
+
+def test_clippings_rollback_without_a_backup_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    result = _run(tmp_path, "rollback", "--db", str(db))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"clippings: there is no backup of {db} yet: one is made before each ingest that changes it\n"
+    )

@@ -182,6 +182,8 @@ def is_headline(line: str) -> bool:
 
 def split_trailing_date(line: str) -> tuple[str, str | None]:
     """ "Deal signed May 24, 2022" -> ("Deal signed", "2022-05-24")."""
+    if not line.rstrip()[-1:].isdigit():
+        return line, None  # every date form ends with a digit; the pattern is tried at every offset
     m = _TRAILING_DATE.search(line)
     if not m or m.start() == 0:
         return line, None

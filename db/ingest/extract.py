@@ -403,8 +403,9 @@ class _Ctx:
         return self._dates[i]
 
     def _date_anchors(self) -> tuple[list[list[int]], list[list[int]]]:
-        """Where _YEAR_START and _MONTH_START match in each paragraph, without scanning each with them:
-        years from two string searches over the body, month names from the capitalised runs."""
+        """The anchors _dates_at needs for each paragraph, without a pattern scan of each paragraph:
+        years (as _YEAR_START finds them) from two string searches over the body, month names from the
+        capitalised runs (a month name is always in one; see _month_offsets)."""
         body, offsets = self.body, self.offsets
         years: list[list[int]] = [[] for _ in self.paragraphs]
         found = []
@@ -459,17 +460,6 @@ class _Ctx:
         i = bisect_right(self.offsets, pos) - 1
         return i, max(0, bisect_right(self.starts[i], pos - self.offsets[i]) - 1)
 
-    def sentences_with(self, keys: tuple[str, ...]) -> set[tuple[int, int]]:
-        """The sentences (paragraph, index) that contain any of the keys."""
-        out: set[tuple[int, int]] = set()
-        body = self.body
-        for key in keys:
-            j = body.find(key)
-            while j != -1:
-                out.add(self.locate(j))
-                j = body.find(key, j + 1)
-        return out
-
     def add_company(self, name: str, para: int) -> None:
         self.companies.setdefault(name, para)
 
@@ -514,11 +504,16 @@ class _Ctx:
 def _companies_in(text: str, ctx: _Ctx) -> list[str]:
     """Known companies named in text, in order of appearance (the longest name at one place)."""
     hits: list[tuple[int, int, str]] = []
+    size = len(text)
     for name in ctx.companies:
-        i = _find_name(text, name)
-        while i != -1:
-            hits.append((i, -len(name), name))
-            i = _find_name(text, name, i + 1)
+        i = text.find(name)
+        while i != -1:  # _find_name, inline: most names are not in the text at all
+            n = i + len(name)
+            if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "@")) and (
+                n >= size or not text[n].isalnum()
+            ):
+                hits.append((i, -len(name), name))
+            i = text.find(name, i + 1)
     hits.sort()
     out: list[str] = []
     end = -1
@@ -1245,13 +1240,21 @@ def _known_company(name: str, ctx: _Ctx) -> str | None:
     if not key:
         return None
     best = None
+    key_word = key + " "
     for known in ctx.companies:
-        k = company_key(known)
-        if (k == key or key.startswith(k + " ") or k.startswith(key + " ")) and (
+        k, k_word = _company_key_word(known)
+        if (k == key or key.startswith(k_word) or k.startswith(key_word)) and (
             best is None or len(known) < len(best)
         ):
             best = known
     return best
+
+
+@lru_cache(maxsize=65536)
+def _company_key_word(name: str) -> tuple[str, str]:
+    """company_key(name), and the same followed by a space (a prefix of longer keys)."""
+    key = company_key(name)
+    return key, key + " "
 
 
 def _canonical_company(name: str, ctx: _Ctx) -> str | None:
@@ -1428,9 +1431,31 @@ _KEY_GROUPS: tuple[tuple[str, ...], ...] = (
     (" work", "laborat", "operat"),
     (" enlist", " tap", " court", " hire", " pick", " select", " chose", " choos", " sign"),
     ("partner", "operat", "laborat", "allian", " deal", "agreement", " tie-up", "venture", " pact"),
-    ("branded", "sporting", "equipped", "powered", "tuned", "certified", "engineered", "designed"),
+    # _BRANDED needs the dash: "Acme-branded".
+    ("-branded", "-sporting", "-equipped", "-powered", "-tuned", "-certified", "-engineered", "-designed"),
 )
 _VERBS, _WEAKS, _OBJECTS, _NOUNS, _BRANDS = range(5)
+_ALL_KEYS = frozenset(key for keys in _KEY_GROUPS for key in keys)
+# The dashed keys are found by one pattern (it starts with a literal, which is searched for fast); each
+# other key by a string search of its own.
+_DASH_KEYS = re.compile("-(?:" + "|".join(sorted(k[1:] for k in _ALL_KEYS if k[0] == "-")) + ")")
+_OTHER_KEYS = tuple(sorted(k for k in _ALL_KEYS if k[0] != "-"))
+
+
+def _key_offsets(body: str) -> dict[str, list[int]]:
+    """Every offset of every key of _KEY_GROUPS in the body."""
+    out: dict[str, list[int]] = {key: [] for key in _ALL_KEYS}
+    for m in _DASH_KEYS.finditer(body):
+        out[m.group()].append(m.start())
+    for key in _OTHER_KEYS:
+        found = out[key]
+        j = body.find(key)
+        while j != -1:
+            found.append(j)
+            j = body.find(key, j + 1)
+    return out
+
+
 _STRONG_VERB = (
     r"(?:partner(?:ed|s|ing)?|team(?:ed|s|ing)?\s+up|tie[sd]?\s+up|tying\s+up|join(?:ed|s)?\s+forces|"
     r"join(?:ed|s)?\s+hands|sign(?:ed|s)?\s+(?:a\s+|an\s+)?(?:[\w-]+\s+){0,3}?(?:deal|agreement|contract|pact)|"
@@ -1626,11 +1651,12 @@ _Sentences = list[list[tuple[int, int, list[_RawPair]]]]
 def discover_partner_companies(ctx: _Ctx) -> _Sentences:
     """Find the raw pairs of every sentence; names in a strong cue ("A teams up with B") are companies."""
     groups: dict[tuple[int, int], set[int]] = {}
+    offsets = _key_offsets(ctx.body)
     found_by_key: dict[str, set[tuple[int, int]]] = {}
     for g, keys in enumerate(_KEY_GROUPS):
         for key in keys:
             if key not in found_by_key:
-                found_by_key[key] = ctx.sentences_with((key,))
+                found_by_key[key] = {ctx.locate(j) for j in offsets[key]}
             for where in found_by_key[key]:
                 groups.setdefault(where, set()).add(g)
     found: _Sentences = [[(s, e, []) for s, e in b] for b in ctx.bounds]

@@ -241,6 +241,8 @@ def _is_all_caps(surface: str) -> bool:
 
 
 def _display(surfaces: Mapping[str, int], kind: EntityKind) -> str:
+    if len(surfaces) == 1:
+        return next(iter(surfaces))
     folded = [fold(s) for s in surfaces]
 
     def rank(item: tuple[str, int]) -> tuple[int, int, int, int, str]:
@@ -302,7 +304,7 @@ def group_names(
             members[uf.find(key_of[s])][s] = counts[(s, kind)]
         for group in members.values():
             display = _display(group, kind)
-            for s in sorted(group):
+            for s in sorted(group) if alias_targets else ():
                 if fold(s) in alias_targets:
                     display = alias_targets[fold(s)]
                     break
