@@ -47,6 +47,7 @@ LOOKUP_P99_MS = 5.0
 SEARCH_P99_MS = 100.0
 SEARCH_FACTOR, SEARCH_SLACK_MS = 1.5, 2.0
 CONCURRENT = 50
+PHASE_BUDGET_S = 120.0  # a command slow enough to need more is reported with fewer invocations
 _DISTINCT = 200  # different names (or words) per command
 
 
@@ -67,6 +68,7 @@ class Case:
     reference_ms: list[float] = field(default_factory=list)  # the SQL prefix query, for autocomplete
     failures: list[str] = field(default_factory=list)
     others: float = 0.0  # cores used by other processes on the machine during the timed pass
+    stopped: bool = False  # a phase ran out of time before every invocation was measured
 
 
 @dataclass
@@ -267,14 +269,21 @@ def _own_cpu() -> float:
 
 
 async def measure_case(bench: Bench, case: Case) -> None:
+    """Capture the SQL, time the bot, time the bare SQL; each phase stops early past PHASE_BUDGET_S."""
     # Untimed: the SQL behind each distinct invocation (this also warms caches for both sides equally).
     await bench.trace(True)
     behind: dict[str, list[str]] = {}
+    deadline = time.perf_counter() + PHASE_BUDGET_S
     for text in dict.fromkeys(case.texts):
+        if time.perf_counter() > deadline:
+            break
         behind[text] = await bench.statements_of(case, text)
     await bench.trace(False)
     wall, busy, own = time.perf_counter(), busy_cpu_seconds(), _own_cpu()
     for text in case.texts:
+        if time.perf_counter() > wall + PHASE_BUDGET_S:
+            case.stopped = True
+            break
         elapsed, result = await bench.run(await bench.payload(case, text))
         case.bot_ms.append(elapsed)
         problem = _failure(case, text, result)
@@ -282,13 +291,15 @@ async def measure_case(bench: Bench, case: Case) -> None:
             case.failures.append(problem)
     wall, busy, own = time.perf_counter() - wall, busy_cpu_seconds() - busy, _own_cpu() - own
     case.others = max(0.0, busy - own) / wall
-    for text in case.texts:
-        if behind[text]:
+    deadline = time.perf_counter() + PHASE_BUDGET_S
+    for text in case.texts[: len(case.bot_ms)]:
+        if time.perf_counter() > deadline:
+            case.stopped = True
+            break
+        if behind.get(text):
             case.bare_ms.append(bench.replay(behind[text]))
-        if case.autocomplete is not None:
-            kind = "person" if case.autocomplete[1] == "person" else "company"
-            if case.autocomplete[1] != "article":
-                case.reference_ms.append(bench.reference_prefix_query(kind, text))
+        if case.autocomplete is not None and case.autocomplete[1] != "article":
+            case.reference_ms.append(bench.reference_prefix_query(case.autocomplete[1], text))
 
 
 async def measure_concurrency(bench: Bench, cases: list[Case]) -> list[Concurrency]:
@@ -380,14 +391,15 @@ def report(cases: list[Case], concurrency: list[Concurrency], facts: dict[str, s
         f"  database:   {facts['articles']} articles; most common words: {facts['most common words']}",
         f"  reproduce:  python -m benchmarks.query_bench {args_line}",
         "",
-        f"  {'command':<34} {'n':>5} | {'bot p50':>8} {'p99':>8} | {'bare p50':>8} {'p99':>8} | "
+        f"  {'command':<34} {'n':>6} | {'bot p50':>8} {'p99':>8} | {'bare p50':>8} {'p99':>8} | "
         f"{'target p99':<22} {'failed':>6} {'others':>6}",
     ]
     for c in cases:
         bare50 = f"{statistics.median(c.bare_ms):8.2f}" if c.bare_ms else f"{'memory':>8}"
         bare99 = f"{percentile(c.bare_ms, 0.99):8.2f}" if c.bare_ms else f"{'':>8}"
+        n = f"{len(c.bot_ms)}{'*' if c.stopped else ''}"
         lines.append(
-            f"  {c.label:<34} {len(c.bot_ms):>5} | {statistics.median(c.bot_ms):8.2f} "
+            f"  {c.label:<34} {n:>6} | {statistics.median(c.bot_ms):8.2f} "
             f"{percentile(c.bot_ms, 0.99):8.2f} | {bare50} {bare99} | {_verdict(c):<22} {len(c.failures):>6} "
             f"{c.others:>6.2f}"
         )
@@ -399,6 +411,8 @@ def report(cases: list[Case], concurrency: list[Concurrency], facts: dict[str, s
         "  others: cores used by other processes while the bot was timed (near 0 for clean figures; "
         f"the machine has {os.cpu_count()})."
     )
+    if any(c.stopped for c in cases):
+        lines.append(f"  *: stopped after {PHASE_BUDGET_S:.0f} s, before all {len(cases[0].texts)} were run")
     references = [c for c in cases if c.reference_ms]
     if references:
         lines.append(

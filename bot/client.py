@@ -23,7 +23,7 @@ from db.store import Store
 log = logging.getLogger(__name__)
 
 # Each is loaded on its own: one that fails is logged and the others still load.
-EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.search", "cogs.meta", "cogs.admin")
+EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.search", "cogs.meta", "cogs.trivia", "cogs.admin")
 
 # Discord error codes meaning the interaction can no longer be answered: unknown interaction (the
 # 3-second window passed), unknown webhook, and invalid webhook token (the 15-minute token expired).

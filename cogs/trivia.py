@@ -24,6 +24,7 @@ from bot import embeds
 from bot.client import ClippingsBot, Refusal, report_error
 from bot.views import OwnedView, setup_views
 from cogs.common import NAME_MAX, NONE, Interaction, company_names, reply, resolve
+from db.store import Store
 from db.trivia import (
     MIN_GAME_QUESTIONS,
     ScoreLine,
@@ -159,7 +160,7 @@ class Game:
         self.interaction: Interaction | None = None  # the /trivia start that began it
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.cog.bot.store
 
     @property

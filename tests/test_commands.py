@@ -366,10 +366,20 @@ async def test_an_empty_name_autocompletes_the_most_mentioned(offline: OfflineDi
 # ---------------------------------------------------------------- /help and /about
 
 
-async def test_help_lists_every_command_with_a_live_example(offline: OfflineDiscord) -> None:
-    message = await ask(offline, "/help")
+async def help_text(offline: OfflineDiscord) -> str:
+    """Every page of /help, turned with its Next button."""
+    user = someone()
+    message = (await offline.invoke("/help", user_id=user)).message
     assert message.ephemeral
-    text = "\n".join(embed["description"] for embed in message.embeds)
+    pages = [embed["description"] for embed in message.embeds]
+    while any(b.label == "Next ›" and not b.disabled for b in message.buttons):
+        message = (await offline.click(message, "Next ›", user_id=user)).message
+        pages += [embed["description"] for embed in message.embeds]
+    return "\n".join(pages)
+
+
+async def test_help_lists_every_command_with_a_live_example(offline: OfflineDiscord) -> None:
+    text = await help_text(offline)
     for command in offline.bot.tree.walk_commands():
         if not hasattr(command, "commands"):
             assert f"`/{command.qualified_name}" in text
@@ -385,7 +395,7 @@ async def test_a_new_command_appears_in_help_with_an_example(offline: OfflineDis
         await interaction.response.send_message(str(sides))
 
     offline.bot.tree.add_command(dice)
-    text = "\n".join(embed["description"] for embed in (await ask(offline, "/help")).embeds)
+    text = await help_text(offline)
     assert "`/dice sides:` — Roll a die.\nExample: `/dice sides:2`" in text
 
 
