@@ -347,7 +347,13 @@ CREATE INDEX audit_log_command ON audit_log(command, id);
 """
 
 # Append only. Each entry is one SQL script run in its own transaction.
-KB_MIGRATIONS: list[str] = [_KB_V1, _KB_V2]
+# Version 3: the timeline's partnership starts and ends, read in date order without a sort.
+_KB_V3 = """
+CREATE INDEX partnerships_started ON partnerships(started, id) WHERE started IS NOT NULL;
+CREATE INDEX partnerships_ended ON partnerships(ended, id) WHERE ended IS NOT NULL;
+"""
+
+KB_MIGRATIONS: list[str] = [_KB_V1, _KB_V2, _KB_V3]
 USER_MIGRATIONS: list[str] = [_USER_V1, _USER_V2, _USER_V3]
 
 

@@ -1807,26 +1807,30 @@ async def _milestones(db: aiosqlite.Connection, company_id: int | None, limit: i
     Skipped when an extracted event on the same date names both companies: the article already says it.
     The source is the earliest article that states that date for the partnership, else its first source.
     """
-    mine, params = ("", []) if company_id is None else ("AND ? IN (company_a, company_b)", [company_id])
-    rows = await db.execute_fetchall(
-        f"""
-        SELECT m.id, m.date, m.ending, ea.name, eb.name
-        FROM (SELECT id, company_a, company_b, started AS date, 0 AS ending FROM partnerships
-              WHERE started IS NOT NULL {mine}
-              UNION ALL
-              SELECT id, company_a, company_b, ended, 1 FROM partnerships WHERE ended IS NOT NULL {mine}) m
-        JOIN entities ea ON ea.id = m.company_a
-        JOIN entities eb ON eb.id = m.company_b
-        WHERE NOT EXISTS (
-            SELECT 1 FROM event_companies x
-            JOIN event_companies y ON y.event_id = x.event_id AND y.entity_id = m.company_b
-            JOIN events ev ON ev.id = x.event_id
-            WHERE x.entity_id = m.company_a AND ev.date = m.date)
-        ORDER BY m.date, m.id, m.ending
-        LIMIT ?
-        """,
-        (*params, *params, max(0, limit)),
-    )
+    mine, params = ("", []) if company_id is None else ("AND ? IN (p.company_a, p.company_b)", [company_id])
+    rows: list[Any] = []
+    # One query per date column, each walking its (date, id) index so that it stops after `limit` rows.
+    for column, ending in (("started", 0), ("ended", 1)):
+        rows.extend(
+            await db.execute_fetchall(
+                f"""
+                SELECT p.id, p.{column}, {ending}, ea.name, eb.name
+                FROM partnerships p
+                JOIN entities ea ON ea.id = p.company_a
+                JOIN entities eb ON eb.id = p.company_b
+                WHERE p.{column} IS NOT NULL {mine} AND NOT EXISTS (
+                    SELECT 1 FROM event_companies x
+                    JOIN event_companies y ON y.event_id = x.event_id AND y.entity_id = p.company_b
+                    JOIN events ev ON ev.id = x.event_id
+                    WHERE x.entity_id = p.company_a AND ev.date = p.{column})
+                ORDER BY p.{column}, p.id
+                LIMIT ?
+                """,
+                (*params, max(0, limit)),
+            )
+        )
+    rows.sort(key=lambda row: (row[1], row[0], row[2]))
+    del rows[max(0, limit) :]
     if not rows:
         return []
     # Each source row with the dates its article states for a partnership in that paragraph.

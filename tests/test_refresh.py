@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ADMIN_OWNER_ID
+from openapi import embed_total
 
 from benchmarks.generate import write_corpus
 from bot import offline as offline_module
+from bot.embeds import refresh_summary_embed
 from bot.offline import (
     DEFAULT_GUILD_ID,
     DEFAULT_USER_ID,
@@ -27,6 +29,7 @@ from bot.offline import (
     Result,
     render,
 )
+from db.models import CorpusStats, FileFailure, IngestReport
 
 MOD = MODERATOR_PERMISSIONS
 SECOND_MODERATOR = 1184000000000000555
@@ -378,3 +381,23 @@ async def test_stats_shows_totals_the_last_refreshes_sizes_uptime_and_usage(
     )
     assert re.fullmatch(r"Up since <t:\d+:f> \(<t:\d+:R>\)", fields["Uptime"])
     assert fields["Commands run since the start"] == "/about: 2 · /refresh: 1 · /stats: 1"
+
+
+def test_the_summary_of_a_huge_refresh_stays_within_discords_limits() -> None:
+    names = [f"{'very_long_file_name_' * 8}{n}.txt" for n in range(2000)]
+    report = IngestReport(
+        added=names[:500],
+        updated=names[500:1000],
+        unchanged=names[1000:1500],
+        removed=names[1500:1800],
+        failed=[FileFailure(n, "not UTF-8 text " * 40) for n in names[1800:]],
+        warnings=[f"{n}: kept the version loaded before" for n in names[1800:]],
+        seconds=754.2,
+    )
+    totals = CorpusStats(1700, 9000, 3000, 2500, 800, 12000, None)
+    embed = refresh_summary_embed(report, totals, 754.2).to_dict()
+    assert embed_total(embed) <= 6000
+    assert all(len(f["value"]) <= 1024 for f in embed["fields"])
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Failed: 200"].endswith(" more files")
+    assert embed["description"].startswith("Took 12 min 34 s. The knowledge base now holds 1700 articles, ")
