@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from benchmarks import ingest_bench, query_bench
+from benchmarks import ingest_bench, load_bench, query_bench
 from benchmarks.generate import DEFAULT_SEED
 
 QUICK_SIZES = [10_000]
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_queries:
         print(flush=True)
         print(query_bench.run_and_report(max(sizes), args.invocations, args.seed), flush=True)
+        print(flush=True)
+        print(load_bench.run_and_report(min(sizes), args.seed), flush=True)
     return 0
 
 
