@@ -151,7 +151,7 @@ async def test_a_refresh_that_changes_nothing_says_so_and_keeps_the_backup(
 def many_new_files(corpus_copy: Path, tmp_path: Path) -> int:
     """Adds enough synthetic articles to `corpus_copy` that a refresh takes a few seconds."""
     generated = tmp_path / "generated"
-    count = 160
+    count = 300
     write_corpus(generated, count, seed=11, workers=1)
     for path in generated.glob("*.txt"):
         shutil.copy(path, corpus_copy / path.name)
