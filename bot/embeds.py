@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 from urllib.parse import quote as _url_quote
 
 import discord
@@ -42,6 +43,8 @@ from db.trivia import (
     TriviaSettings,
     ranked,
 )
+
+T = TypeVar("T")
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -268,21 +271,30 @@ def _more(count: int, noun: str) -> str:
     return f"…and {count} more" + (f" {noun}" + ("" if count == 1 else "s") if noun else "")
 
 
-def join_items(items: Sequence[str], limit: int, *, sep: str = "\n", noun: str = "") -> str:
-    """As many whole items as fit in `limit` (joined by `sep`), then '…and N more <noun>s' for the rest."""
+def join_items(
+    items: Sequence[T], limit: int, *, sep: str = "\n", noun: str = "", render: Callable[[T], str] = str
+) -> str:
+    """As many whole items as fit in `limit` (joined by `sep`), then '…and N more <noun>s' for the rest.
+
+    Items are rendered only until the first one that does not fit: a list of thousands costs what is shown.
+    """
     out: list[str] = []
-    for index, item in enumerate(items):
+    length = 0  # len(sep.join(out)), kept as we go instead of joining again for every item
+    for index, raw in enumerate(items):
+        item = render(raw)
         rest = len(items) - index - 1
-        candidate = sep.join([*out, item])
-        tail = sep + _more(rest, noun) if rest else ""
-        if len(candidate) + len(tail) > limit:
+        tail = len(sep) + len(_more(rest, noun)) if rest else 0
+        grown = length + (len(sep) if out else 0) + len(item)
+        if grown + tail > limit:
             break
         out.append(item)
+        length = grown
     left = len(items) - len(out)
     if not left:
         return sep.join(out)
-    while out and len(sep.join([*out, _more(left, noun)])) > limit:
-        out.pop()
+    while out and length + len(sep) + len(_more(left, noun)) > limit:
+        removed = out.pop()
+        length -= len(removed) + (len(sep) if out else 0)
         left += 1
     return sep.join([*out, _more(left, noun)])
 
@@ -312,30 +324,40 @@ def sources_field(sources: Sequence[Source]) -> tuple[str, str]:
 def add_list_field(
     embed: discord.Embed,
     name: str,
-    items: Sequence[str],
+    items: Sequence[T],
     *,
     max_fields: int = 1,
     sep: str = "\n",
     noun: str = "",
+    render: Callable[[T], str] = str,
 ) -> None:
     """Add `items` as a field, continued in up to `max_fields` fields while the embed has room; what
-    does not fit is counted ('…and N more'). Adds nothing when the embed is already full."""
-    rest = list(items)
+    does not fit is counted ('…and N more'). Adds nothing when the embed is already full. Only the items
+    shown are rendered."""
+    start = 0
     for number in range(max_fields):
         label = name if number == 0 else f"{name} (continued)"
         room = EMBED_TOTAL_MAX - _FOOTER_RESERVE - len(embed) - len(label)
-        if not rest or len(embed.fields) >= FIELDS_MAX or room < 60:
+        if start >= len(items) or len(embed.fields) >= FIELDS_MAX or room < 60:
             return
         limit = min(FIELD_VALUE_MAX, room)
         taken: list[str] = []
-        while rest and len(sep.join([*taken, rest[0]])) <= limit:
-            taken.append(rest.pop(0))
+        length = 0
+        while start + len(taken) < len(items):
+            item = render(items[start + len(taken)])
+            grown = length + (len(sep) if taken else 0) + len(item)
+            if grown > limit:
+                break
+            taken.append(item)
+            length = grown
+        more = start + len(taken) < len(items)
         last_chance = number == max_fields - 1 or len(embed.fields) == FIELDS_MAX - 1 or room - limit < 160
-        if rest and (last_chance or not taken):
-            value = join_items(taken + rest, limit, sep=sep, noun=noun)
+        if more and (last_chance or not taken):
+            value = join_items(items[start:], limit, sep=sep, noun=noun, render=render)
             embed.add_field(name=label, value=value, inline=False)
             return
         embed.add_field(name=label, value=sep.join(taken), inline=False)
+        start += len(taken)
 
 
 def _title_target(sources: Sequence[Source]) -> str | None:
@@ -566,8 +588,9 @@ def person_embed(profile: PersonProfile) -> discord.Embed:
     add_list_field(
         embed,
         "Partnerships of their organisations",
-        [_partnership_line(p, with_company=True) for p in profile.partnerships],
+        profile.partnerships,
         noun="partnership",
+        render=lambda p: _partnership_line(p, with_company=True),
     )
     _add_articles(embed, profile.articles)
     return embed
@@ -588,16 +611,13 @@ def company_embed(profile: CompanyProfile) -> discord.Embed:
     add_list_field(
         embed,
         "Partnerships",
-        [_partnership_line(p, with_company=False) for p in profile.partnerships],
+        profile.partnerships,
         noun="partnership",
+        render=lambda p: _partnership_line(p, with_company=False),
     )
-    people = []
-    for person, role in profile.people:
-        who, what = fit(one_line(person), 100), fit(one_line(role.role), 150)
-        people.append(f"**{who}** — {what} · {short_source(role.source)}")
-    add_list_field(embed, "People", people, noun="person")
+    add_list_field(embed, "People", profile.people, noun="person", render=_person_line)
     add_list_field(
-        embed, "Products", [fit(one_line(p), 100) for p in profile.products], sep=", ", noun="product"
+        embed, "Products", profile.products, sep=", ", noun="product", render=lambda p: fit(one_line(p), 100)
     )
     _add_articles(embed, profile.articles)
     return embed
@@ -606,8 +626,20 @@ def company_embed(profile: CompanyProfile) -> discord.Embed:
 def _add_articles(embed: discord.Embed, articles: Sequence[Source]) -> None:
     if not articles:
         return
-    lines = [source_line(s, 120) for s in articles]
-    add_list_field(embed, f"Articles ({len(articles)})", lines, max_fields=3, noun="article")
+    add_list_field(
+        embed,
+        f"Articles ({len(articles)})",
+        articles,
+        max_fields=3,
+        noun="article",
+        render=lambda s: source_line(s, 120),
+    )
+
+
+def _person_line(item: tuple[str, RoleInfo]) -> str:
+    person, role = item
+    who, what = fit(one_line(person), 100), fit(one_line(role.role), 150)
+    return f"**{who}** — {what} · {short_source(role.source)}"
 
 
 def article_embed(card: ArticleCard) -> discord.Embed:
