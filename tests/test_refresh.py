@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -29,7 +30,6 @@ from bot.offline import (
     Result,
     render,
 )
-from cogs import admin as admin_module
 from db.models import CorpusStats, FileFailure, IngestReport
 
 MOD = MODERATOR_PERMISSIONS
@@ -164,6 +164,9 @@ async def test_progress_is_shown_at_most_once_a_second(
 ) -> None:
     # Shortened from a second, so that a fast machine's refresh of 300 files still shows its progress.
     every = 0.05
+    # The module the bot loaded: every bot that closes unloads its extensions, and the next one imports
+    # them afresh, so the module this file imported may no longer be the one running.
+    admin_module = sys.modules[type(admin_offline.bot.get_cog("Admin")).__module__]
     monkeypatch.setattr(admin_module, "PROGRESS_EVERY_SECONDS", every)
     result = await _refresh(admin_offline)
 
