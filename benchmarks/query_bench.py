@@ -222,13 +222,15 @@ class Bench:
     async def settle(self) -> None:
         """Let the paging buttons time out now, untimed. The stand-in looks at every live asyncio task on
         each dispatch, and each live view has a timer task: thousands of them would slow the stand-in,
-        not the bot (discord.py finds views by id)."""
+        not the bot (discord.py finds views by id). Then let the stand-in forget the messages it holds:
+        thousands of them would slow the bot's garbage collections, which no real bot holds."""
         await self.offline.time_out_views()
+        self.offline.forget()
 
     async def trace(self, on: bool) -> None:
-        # The Store's read pool: the only way to see the SQL it runs without changing the product.
-        for conn in self.store._readers:
-            await conn.set_trace_callback(self._statements.append if on else None)
+        # The Store's read connections: the only way to see the SQL it runs without changing the product.
+        for reader in self.store._readers:
+            reader.conn.set_trace_callback(self._statements.append if on else None)
 
     async def statements_of(self, case: Case, text: str) -> list[str]:
         self._statements.clear()

@@ -8,11 +8,12 @@ AllowedMentions.none() the cogs send with.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TypeVar, overload
 from urllib.parse import quote as _url_quote
 
 import discord
@@ -83,6 +84,11 @@ _STATUS = {"announced": "Announced", "active": "Active", "ended": "Ended", "rumo
 _MENTION = re.compile(r"@(everyone|here|[!&]?\d+)")
 _CHANNEL_MENTION = re.compile(r"<#(\d+)>")
 _SPACES = re.compile(r"\s+")
+# Every character escape() can act on; text without any is returned as it is, without the regexes.
+_SPECIAL = re.compile(r"[_\\~|*`>#\[\]@<-]")
+# A URL that quote() below would leave as it is (letters, digits and the characters it keeps).
+_PLAIN_URL = re.compile(r"[A-Za-z0-9:/?#@!$&'*+,;=%~\-._\[\]]*")
+_HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- text
@@ -90,6 +96,8 @@ _SPACES = re.compile(r"\s+")
 
 def escape(text: str) -> str:
     """Markdown-escaped text with mentions defused (a zero-width space after the @)."""
+    if not _SPECIAL.search(text):
+        return text
     text = discord.utils.escape_markdown(text)
     # escape_markdown leaves brackets alone; escaped they cannot open a masked link.
     text = text.replace("[", "\\[").replace("]", "\\]")
@@ -162,12 +170,13 @@ def highlight(snippet: str, limit: int) -> str:
 
 
 def one_line(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # runs of whitespace (as \s matches it) to one space; none at either end
 
 
 # ---------------------------------------------------------------- dates
 
 
+@functools.lru_cache(maxsize=8192)  # a few thousand dates at most, one per source an answer lists
 def format_date(iso: str | None) -> str:
     """'2016' → '2016', '2016-02' → 'Feb 2016', '2016-02-25' → '25 Feb 2016'; anything else as given.
 
@@ -223,13 +232,17 @@ def safe_url(url: str | None, max_len: int = URL_MAX) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+    if not _HTTP_URL.match(url):
         return None
-    url = _url_quote(url, safe=":/?#@!$&'*+,;=%~-._[]")
-    url = url.replace("(", "%28").replace(")", "%29")
+    if not _PLAIN_URL.fullmatch(url):  # most URLs need no quoting, and quote() is slow
+        url = _url_quote(url, safe=":/?#@!$&'*+,;=%~-._[]")
+        url = url.replace("(", "%28").replace(")", "%29")
     return url if len(url) <= max_len else None
 
 
+# The links of the sources shown last: an answer lists up to hundreds (a large company's partnerships),
+# mostly the same ones again when the same name is asked for again.
+@functools.lru_cache(maxsize=16384)
 def link(label: str, url: str | None, limit: int = 200) -> str:
     """A Markdown link with an escaped label of at most `limit` characters; the plain label without URL."""
     text = fit(one_line(label), limit) or "untitled"
@@ -239,7 +252,12 @@ def link(label: str, url: str | None, limit: int = 200) -> str:
 
 def source_meta(source: Source) -> str:
     """'Publisher, 25 Feb 2016' (either part may be missing)."""
-    parts = [one_line(source.publisher) if source.publisher else "", format_date(source.published)]
+    return _meta(source.publisher, source.published)
+
+
+@functools.lru_cache(maxsize=16384)
+def _meta(publisher: str | None, published: str | None) -> str:
+    parts = [one_line(publisher) if publisher else "", format_date(published)]
     return fit(", ".join(p for p in parts if p), 150)
 
 
@@ -308,17 +326,24 @@ def sources_text(sources: Sequence[Source], limit: int = FIELD_VALUE_MAX) -> str
     items = unique_sources(sources)
     if not items:
         return "not recorded"
-    full = "\n".join(source_line(s) for s in items)
-    if len(full) <= limit:
-        return full
-    return join_items([short_source(s) for s in items], limit, sep=" · ", noun="source")
+    lines: list[str] = []
+    length = -1  # of "\n".join(lines)
+    for source in items:  # rendered until they stop fitting: a fact can have thousands of sources
+        lines.append(source_line(source))
+        length += len(lines[-1]) + 1
+        if length > limit:
+            return join_items(items, limit, sep=" · ", noun="source", render=short_source)
+    return "\n".join(lines)
 
 
 def sources_field(sources: Sequence[Source]) -> tuple[str, str]:
     """('Source' | 'Sources (n)', linked sources) for an embed field, within the field limits."""
     items = unique_sources(sources)
-    name = "Source" if len(items) <= 1 else f"Sources ({len(items)})"
-    return name, sources_text(items)
+    return _sources_name(items), sources_text(items)
+
+
+def _sources_name(items: Sequence[Source]) -> str:
+    return "Source" if len(items) <= 1 else f"Sources ({len(items)})"
 
 
 def add_list_field(
@@ -497,36 +522,99 @@ def _fitting_prefix(text: str, limit: int) -> str:
     return prefix(budget) or text[:1]
 
 
-def quote_pages(quotes: Sequence[QuoteInfo], *, about: str | None = None) -> list[discord.Embed]:
-    """/quote: one quote per page (a very long quote continues on the next page), verbatim and sourced."""
+class LazyPages(Sequence[discord.Embed]):
+    """Pages built when first shown; how many there are is known up front."""
+
+    def __init__(self, count: int, build: Callable[[int], discord.Embed]) -> None:
+        self._count = count
+        self._build = build
+        self._built: dict[int, discord.Embed] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> discord.Embed: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[discord.Embed]: ...
+
+    def __getitem__(self, index: int | slice) -> discord.Embed | list[discord.Embed]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        if index not in self._built:
+            self._built[index] = self._build(index)
+        return self._built[index]
+
+
+def quote_pages(quotes: Sequence[QuoteInfo], *, about: str | None = None) -> Sequence[discord.Embed]:
+    """/quote: one quote per page (a very long quote continues on the next page), verbatim and sourced.
+
+    A page is built when it is first shown (someone quoted 200 times has 200 pages): a quote is built at
+    once only when it may need more than one page.
+    """
+    at: list[tuple[int, int]] = []  # (quote, part) on each page
+    split: dict[int, list[discord.Embed]] = {}
+    for number, quote in enumerate(quotes):
+        text = quote.text.strip()
+        field_name = _sources_name(unique_sources(quote.sources))
+        most = _quote_room(TITLE_MAX, len(field_name), FIELD_VALUE_MAX, len(_attribution(quote)))
+        if text and len(escape(text)) <= most:  # one page, whatever its title and sources render to
+            at.append((number, 0))
+        else:
+            split[number] = _quote_embeds(quotes, number, about)
+            at.extend((number, part) for part in range(len(split[number])))
+
+    def build(page: int) -> discord.Embed:
+        number, part = at[page]
+        return (split.get(number) or _quote_embeds(quotes, number, about))[part]
+
+    return LazyPages(len(at), build)
+
+
+def _attribution(quote: QuoteInfo) -> str:
+    return f"— {speaker_line(quote)}"
+
+
+def _quote_room(title: int, field_name: int, field_value: int, attribution: int) -> int:
+    """Characters left for the quote's text on a page, given the lengths of everything else on it."""
+    fixed = title + field_name + field_value + attribution + _FOOTER_RESERVE + 8
+    return min(DESCRIPTION_MAX - attribution - 8, EMBED_TOTAL_MAX - fixed)
+
+
+def _quote_embeds(quotes: Sequence[QuoteInfo], index: int, about: str | None) -> list[discord.Embed]:
+    """The page (or pages, for a very long quote) of quotes[index]."""
+    quote = quotes[index]
+    sources = unique_sources(quote.sources)
+    field_name, field_value = sources_field(sources)
+    attribution = _attribution(quote)
+    first = sources[0] if sources else None
+    title = fit(one_line(first.title), TITLE_MAX) if first else fit(one_line(quote.speaker), TITLE_MAX)
+    room = _quote_room(len(title), len(field_name), len(field_value), len(attribution))
+    parts = split_text(quote.text, room)
     pages: list[discord.Embed] = []
-    for number, quote in enumerate(quotes, 1):
-        sources = unique_sources(quote.sources)
-        field_name, field_value = sources_field(sources)
-        attribution = f"— {speaker_line(quote)}"
-        first = sources[0] if sources else None
-        title = fit(one_line(first.title), TITLE_MAX) if first else fit(one_line(quote.speaker), TITLE_MAX)
-        fixed = len(title) + len(field_name) + len(field_value) + len(attribution) + _FOOTER_RESERVE + 8
-        room = min(DESCRIPTION_MAX - len(attribution) - 8, EMBED_TOTAL_MAX - fixed)
-        parts = split_text(quote.text, room)
-        for index, part in enumerate(parts):
-            opening = "“" if index == 0 else "…"
-            closing = "”" if index == len(parts) - 1 else ""
-            embed = discord.Embed(
-                title=title,
-                url=_title_target(sources),
-                colour=COLOURS["quote"],
-                description=f"{opening}{part}{closing}\n\n{attribution}",
-            )
-            embed.add_field(name=field_name, value=field_value, inline=False)
-            footer = [f"Quote {number} of {len(quotes)}"] if len(quotes) > 1 else []
-            if len(parts) > 1:
-                footer.append(f"part {index + 1} of {len(parts)}")
-            if about:
-                footer.append(f"about “{shorten(plain(about), 60)}”")
-            if footer:
-                embed.set_footer(text=fit_plain(" · ".join(footer), _FOOTER_RESERVE))
-            pages.append(embed)
+    for part_index, part in enumerate(parts):
+        opening = "“" if part_index == 0 else "…"
+        closing = "”" if part_index == len(parts) - 1 else ""
+        embed = discord.Embed(
+            title=title,
+            url=_title_target(sources),
+            colour=COLOURS["quote"],
+            description=f"{opening}{part}{closing}\n\n{attribution}",
+        )
+        embed.add_field(name=field_name, value=field_value, inline=False)
+        footer = [f"Quote {index + 1} of {len(quotes)}"] if len(quotes) > 1 else []
+        if len(parts) > 1:
+            footer.append(f"part {part_index + 1} of {len(parts)}")
+        if about:
+            footer.append(f"about “{shorten(plain(about), 60)}”")
+        if footer:
+            embed.set_footer(text=fit_plain(" · ".join(footer), _FOOTER_RESERVE))
+        pages.append(embed)
     return pages
 
 

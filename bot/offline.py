@@ -796,6 +796,17 @@ class OfflineDiscord:
         errors = await self._run_and_wait(exchange, fire)
         return self._result(exchange, errors)
 
+    def forget(self) -> None:
+        """Drop every request, message and interaction recorded so far, as if Discord had forgotten them.
+
+        For long runs (the query benchmark): the stand-in keeps everything it was sent, which a bot's own
+        process never holds, and all of it would weigh on that process's garbage collections.
+        Messages with live buttons can no longer be clicked or switched off afterwards.
+        """
+        self.requests.clear()
+        self.messages.clear()
+        self._exchanges.clear()
+
     async def wait_for_request(self, matches: Callable[[Request], bool], *, timeout: float = 5.0) -> Request:
         """The first request, already sent or still to come, for which `matches` is true (e.g. the next
         round that a game task posts on its own after the command has returned)."""

@@ -114,7 +114,7 @@ class Paginator(OwnedView):
         if not pages:
             raise ValueError("a paginator needs at least one page")
         super().__init__(owner_id, timeout=timeout)
-        self.pages = list(pages)
+        self.pages = pages  # built as they are shown when lazy (embeds.LazyPages)
         self.index = 0
         long = len(self.pages) > 3
         self.first = _PageButton("« First", lambda p: 0) if long else None
@@ -140,19 +140,22 @@ class Paginator(OwnedView):
         self.counter.label = f"Page {self.index + 1} of {len(self.pages)}"
 
     async def start(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
-        """Send the first page; with a single page there are no buttons."""
+        """Send the first page (as the follow-up of a deferred command); one page has no buttons."""
         none = discord.AllowedMentions.none()
-        if len(self.pages) == 1:
+        view = self if len(self.pages) > 1 else discord.utils.MISSING
+        if view is discord.utils.MISSING:
             self.stop()
-            await interaction.response.send_message(
-                embed=self.pages[0], ephemeral=ephemeral, allowed_mentions=none
-            )
-            return
-        self.attach(interaction)
+        else:
+            self.attach(interaction)
         try:
-            await interaction.response.send_message(
-                embed=self.pages[0], view=self, ephemeral=ephemeral, allowed_mentions=none
-            )
+            if interaction.response.is_done():
+                await interaction.followup.send(
+                    embed=self.pages[0], view=view, ephemeral=ephemeral, allowed_mentions=none, wait=True
+                )
+            else:
+                await interaction.response.send_message(
+                    embed=self.pages[0], view=view, ephemeral=ephemeral, allowed_mentions=none
+                )
         except BaseException:
             self.stop()
             raise

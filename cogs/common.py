@@ -3,10 +3,11 @@ and turning a name into an entity (or a "did you mean" answer)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import unicodedata
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 import discord
@@ -23,6 +24,9 @@ NAME_MAX = 100  # Discord's limit for an autocomplete choice, so a chosen name a
 QUERY_MAX = 200
 CHOICES_MAX = 25
 NONE = discord.AllowedMentions.none()
+# Discord takes the first answer to a command for 3 seconds after the user sent it. A slow answer (a search
+# behind many others) that is not ready this long after is deferred ("thinking…") and sent as a follow-up.
+ANSWER_WITHIN = 2.0
 
 Interaction = discord.Interaction[ClippingsBot]
 
@@ -70,13 +74,35 @@ def cooldown(rate: int, per: float) -> Callable[[T], T]:
     return app_commands.checks.cooldown(rate, per, key=per_user)
 
 
+async def in_time(interaction: Interaction, work: Awaitable[T]) -> T:
+    """The result of `work`; when it is not ready ANSWER_WITHIN seconds after the user sent the command,
+    the interaction is deferred meanwhile, so that it cannot expire (reply/send/Paginator follow up)."""
+    task = asyncio.ensure_future(work)
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), timeout=max(0.0, ANSWER_WITHIN - age))
+    except TimeoutError:
+        try:
+            await interaction.response.defer(thinking=True)
+        except BaseException:
+            task.cancel()  # expired: nobody will see the answer
+            raise
+        return await task
+
+
 async def reply(interaction: Interaction, message: str) -> None:
-    """A short answer only the user sees."""
-    await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NONE)
+    """A short answer only the user sees (unless the command was deferred: then it fills that message)."""
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NONE)
+    else:
+        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NONE)
 
 
 async def send(interaction: Interaction, embed: discord.Embed) -> None:
-    await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
+    if interaction.response.is_done():
+        await interaction.followup.send(embed=embed, allowed_mentions=NONE)
+    else:
+        await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
 
 
 def choices(names: list[str]) -> list[app_commands.Choice[str]]:

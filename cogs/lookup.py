@@ -15,6 +15,7 @@ from cogs.common import (
     clean_text,
     company_names,
     cooldown,
+    in_time,
     input_problem,
     person_names,
     reply,
@@ -159,7 +160,7 @@ class Lookup(FamilyCog):
             if found is None:
                 return
             name, company_id = found.name, found.id
-        events = await self.bot.store.timeline(company_id, limit=TIMELINE_MAX + 1)
+        events = await in_time(interaction, self.bot.store.timeline(company_id, limit=TIMELINE_MAX + 1))
         if not events:
             whose = f" of {embeds.fit(name, 100)}" if name else ""
             await reply(interaction, f"No dated events{whose} are recorded.")

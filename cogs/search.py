@@ -7,7 +7,16 @@ from discord import app_commands
 from bot import embeds
 from bot.client import ClippingsBot
 from bot.views import Paginator, setup_views
-from cogs.common import QUERY_MAX, FamilyCog, Interaction, clean_text, cooldown, input_problem, reply
+from cogs.common import (
+    QUERY_MAX,
+    FamilyCog,
+    Interaction,
+    clean_text,
+    cooldown,
+    in_time,
+    input_problem,
+    reply,
+)
 
 RESULTS_MAX = 40  # ranked hits fetched once and paged in memory
 SEARCH_RATE, SEARCH_PER = 5, 30.0  # per user: five searches in half a minute
@@ -27,7 +36,7 @@ class Search(FamilyCog):
         if problem:
             await reply(interaction, problem)
             return
-        hits = await self.bot.store.search(text, limit=RESULTS_MAX + 1)
+        hits = await in_time(interaction, self.bot.store.search(text, limit=RESULTS_MAX + 1))
         if not hits:
             await reply(interaction, f"Nothing in the clippings matches “{embeds.fit(text, 100)}”.")
             return

@@ -336,6 +336,36 @@ async def test_search_has_a_per_user_cooldown(offline: OfflineDiscord) -> None:
     assert (await offline.invoke("/search leica", user_id=someone())).message.embeds
 
 
+async def test_a_search_not_ready_in_time_is_deferred_then_answered(offline: OfflineDiscord) -> None:
+    # Sent 2.5 s ago (say, behind a queue of searches): half a second of Discord's 3 is left, too little.
+    user = someone()
+    result = await offline.invoke("/search leica partnership", user_id=user, age=2.5)
+    assert result.errors == []
+    callback, followup = result.requests
+    assert (callback.json, followup.route) == ({"type": 5}, "/webhooks/{webhook_id}/{webhook_token}")
+    message = result.message  # the "thinking" message, filled by the follow-up
+    assert not message.loading and not message.ephemeral
+    assert message.embeds[0]["title"] == "Search: “leica partnership”"
+    assert message.embeds[0]["footer"]["text"] == "Page 1 of 2 · 7 results"
+    page2 = (await offline.click(message, "Next ›", user_id=user)).message
+    assert page2.embeds[0]["footer"]["text"] == "Page 2 of 2 · 7 results"
+
+
+async def test_a_search_that_arrives_expired_is_logged_not_crashed_on(
+    offline: OfflineDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = await offline.invoke("/search leica", user_id=someone(), age=3.5)
+    assert result.errors == []
+    assert [(r.json, r.status) for r in result.requests] == [({"type": 5}, 404)]
+    assert "expired before it was answered" in caplog.text
+
+
+async def test_a_deferred_search_without_hits_says_so(offline: OfflineDiscord) -> None:
+    result = await offline.invoke("/search xylophonist", user_id=someone(), age=2.5)
+    assert result.requests[0].json == {"type": 5}
+    assert result.message.content == "Nothing in the clippings matches “xylophonist”."
+
+
 # ---------------------------------------------------------------- autocomplete
 
 

@@ -28,7 +28,7 @@ from db.models import (
     Resolution,
     RoleFact,
 )
-from db.store import KnowledgeWriter, Store, fts_query
+from db.store import KnowledgeWriter, Store, article_rows, fts_query
 
 # ---------------------------------------------------------------- migrations
 
@@ -242,8 +242,7 @@ def build_kb(
         for article, extraction in articles:
             old = known.get(article.file)
             writer.save_article(
-                article,
-                extraction,
+                article_rows(article, extraction),
                 content_hash=article.file,
                 manifest_hash="",
                 article_id=old.id if old else None,
@@ -646,16 +645,38 @@ async def test_reload_sees_a_committed_ingest(tmp_path: Path) -> None:
         await store.close()
 
 
+async def test_kept_results_follow_every_commit(tmp_path: Path) -> None:
+    path = tmp_path / "kb.db"
+    build_kb(path, ARTICLES[:2])
+    store = await Store.open(path, tmp_path / "members.db")
+    try:
+        arvenza = await _id(store, "company", "Arvenza")
+        for _ in range(4):  # every reader keeps its own copy
+            assert [p.ended for p in await store.partnerships(arvenza)] == [None]
+            assert (await store.stats()).articles == 2
+            assert [e.date for e in await store.timeline(arvenza)] == ["2019-06-03"]
+        build_kb(path, ARTICLES)  # a commit from another connection: no reload needed for these
+        for _ in range(4):
+            assert [p.ended for p in await store.partnerships(arvenza)] == ["2023-01-31"]
+            assert (await store.stats()).articles == 3
+            assert [e.date for e in await store.timeline(arvenza)] == ["2019-06-03", "2023-01-31"]
+    finally:
+        await store.close()
+
+
 async def test_a_query_sees_one_snapshot_while_an_ingest_commits(tmp_path: Path) -> None:
     path = tmp_path / "kb.db"
     build_kb(path, ARTICLES[:1])
     store = await Store.open(path, tmp_path / "members.db")
     try:
-        async with store._read() as db:
-            before = await db.execute_fetchall("SELECT COUNT(*) FROM articles")
-            await asyncio.to_thread(build_kb, path, ARTICLES)
-            after = await db.execute_fetchall("SELECT COUNT(*) FROM articles")
-        assert list(before) == list(after) == [(1,)]
+
+        def count_around_an_ingest(conn: sqlite3.Connection) -> list[int]:
+            counts = [conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]]
+            build_kb(path, ARTICLES)  # commits on its own connection while this read transaction is open
+            counts.append(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+            return counts
+
+        assert await store._read(count_around_an_ingest) == [1, 1]
         assert (await store.stats()).articles == 3
     finally:
         await store.close()

@@ -10,11 +10,12 @@ the corpus. All SQL is in db.store.KnowledgeWriter.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain, groupby
+from itertools import groupby
+from operator import itemgetter
 from typing import TypeVar
 
-from db.ingest.names import fold, group_names, quote_key, same_quote
-from db.models import EntityKind, PartnershipStatus
+from db.ingest.names import fold, group_kind, quote_key, same_quote
+from db.models import PartnershipStatus
 from db.store import KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
 
 _STATUS_ORDER: tuple[PartnershipStatus, ...] = ("ended", "active", "announced", "rumoured")
@@ -24,22 +25,13 @@ _Row = TypeVar("_Row", QuoteRow, OrgQuoteRow)
 
 def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
     """Replace every derived table from the raw facts (inside the caller's transaction)."""
-    canonical = group_names(writer.name_counts(), aliases)
-    entity_ids = _assign_ids(writer, canonical)
+    writer.start_derived()
+    # One kind at a time, so that only the names of one kind are in memory.
+    for kind, rows in groupby(writer.name_counts(), key=itemgetter(1)):
+        writer.add_names(kind, group_kind(kind, {surface: count for surface, _, count in rows}, aliases))
+    writer.assign_entity_ids()
     writer.clear_derived()
-    writer.write_entities(
-        sorted((entity_id, kind, name) for (kind, name), entity_id in entity_ids.items()),
-        ((surface, kind, entity_ids[(kind, name)]) for (surface, kind), name in canonical.items()),
-        # An entity's own name first: of two spellings that fold alike, the alias keeps the name's.
-        chain(
-            ((entity_id, fold(name), name) for (_kind, name), entity_id in entity_ids.items()),
-            (
-                (entity_ids[(kind, name)], fold(surface), surface)
-                for (surface, kind), name in canonical.items()
-            ),
-        ),
-        _curated(entity_ids, aliases),
-    )
+    writer.write_entities(_curated(writer.entities(), aliases) if aliases else ())
     writer.write_mentions_and_roles()
     _quotes(writer)
     _org_quotes(writer)
@@ -48,13 +40,11 @@ def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
     writer.finish_derived()
 
 
-def _curated(
-    entity_ids: Mapping[tuple[EntityKind, str], int], aliases: Mapping[str, str]
-) -> list[tuple[int, str, str]]:
+def _curated(entities: Iterable[tuple[int, str]], aliases: Mapping[str, str]) -> list[tuple[int, str, str]]:
     """The moderators' aliases as alias rows of the entities they name (any kind)."""
     targets = {fold(target) for target in aliases.values()}
     named: dict[str, list[int]] = {}
-    for (_kind, name), entity_id in entity_ids.items():
+    for entity_id, name in entities:
         if fold(name) in targets:
             named.setdefault(fold(name), []).append(entity_id)
     return [
@@ -62,23 +52,6 @@ def _curated(
         for surface, target in aliases.items()
         for entity_id in named.get(fold(target), [])
     ]
-
-
-def _assign_ids(
-    writer: KnowledgeWriter, canonical: Mapping[tuple[str, EntityKind], str]
-) -> dict[tuple[EntityKind, str], int]:
-    """Entity ids: the same (kind, name) keeps its id across rebuilds; new ones are never reused ids."""
-    old = writer.entity_ids()
-    next_id = max(int(writer.meta("next_entity_id") or 1), max(old.values(), default=0) + 1)
-    ids: dict[tuple[EntityKind, str], int] = {}
-    for kind, name in sorted({(kind, name) for (_, kind), name in canonical.items()}):
-        if (kind, name) in old:
-            ids[(kind, name)] = old[(kind, name)]
-        else:
-            ids[(kind, name)] = next_id
-            next_id += 1
-    writer.set_meta("next_entity_id", str(next_id))
-    return ids
 
 
 def group_quotes(rows: Iterable[_Row]) -> list[list[_Row]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from db.models import EntityKind
@@ -73,15 +73,25 @@ _POSSESSIVE = re.compile(r"'s?$")
 _SPACES = re.compile(r"\s+")
 _QUOTE_KEY_DROP = re.compile(r"[\"'\[\]]")
 _EDGE_PUNCT = " .,;:!?-–—…"
+# Per function: a corpus has more names than this, but the ones that recur stay; memory stays flat.
+_CACHE_SIZE = 16384
+_NAME_LENGTH = 80  # longer texts are folded without the cache
 
 
-@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Casefold, strip accents, normalise quote marks and spaces."""
+    # Names recur and are cached; longer texts (quotations, titles) would only crowd them out.
+    return _fold_name(text) if len(text) <= _NAME_LENGTH else _fold(text)
+
+
+def _fold(text: str) -> str:
     text = text.translate(_CHAR_MAP)
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(text.casefold().split())
+
+
+_fold_name = lru_cache(maxsize=_CACHE_SIZE)(_fold)
 
 
 def _tokens(folded: str) -> list[str]:
@@ -93,7 +103,7 @@ def _tokens(folded: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHE_SIZE)
 def company_key(name: str) -> str:
     """The comparable form of a company name: folded, without "the", "@", legal suffix or "(ABBR)"."""
     text = fold(name).lstrip("@")
@@ -107,7 +117,7 @@ def company_key(name: str) -> str:
     return " ".join(tokens) or fold(name)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHE_SIZE)
 def person_key(name: str) -> str:
     """The comparable form of a person's name: folded, without honorifics or a possessive."""
     tokens = _tokens(_POSSESSIVE.sub("", fold(name)))
@@ -137,7 +147,7 @@ def same_quote(a: str, b: str) -> bool:
     return len(short) >= 20 and short in long_
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHE_SIZE)
 def _product_key(name: str) -> str:
     tokens = _tokens(fold(name))
     while len(tokens) > 1 and tokens[-1] in {"series", "range", "lineup", "line", "family"}:
@@ -145,7 +155,7 @@ def _product_key(name: str) -> str:
     return " ".join(tokens)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHE_SIZE)
 def _company_root(name: str) -> str:
     tokens = company_key(name).split()
     while len(tokens) > 1 and tokens[-1] in DIVISION_WORDS:
@@ -154,85 +164,76 @@ def _company_root(name: str) -> str:
 
 
 class _UnionFind:
+    """Groups of keys. Only the keys joined to another are stored: a corpus has many names, few merges."""
+
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
 
-    def add(self, x: str) -> None:
-        self.parent.setdefault(x, x)
-
     def find(self, x: str) -> str:
         root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
+        while (up := self.parent.get(root)) is not None:
+            root = up
+        while x != root:
             self.parent[x], x = root, self.parent[x]
         return root
 
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            # Deterministic: the shorter (then smaller) key becomes the root.
+            # Deterministic: the shorter (then smaller) key is the root, whatever the order of the unions.
             if (len(rb), rb) < (len(ra), ra):
                 ra, rb = rb, ra
             self.parent[rb] = ra
 
 
-def _group_companies(keys: Iterable[str], uf: _UnionFind) -> None:
-    by_len = sorted(set(keys), key=lambda k: (len(k.split()), k))
-    present = set(by_len)
+def _group_companies(keys: set[str], uf: _UnionFind) -> None:
+    by_len = sorted(keys, key=lambda k: (k.count(" "), k))
     single_last: dict[str, list[str]] = defaultdict(list)
+    starts_others: set[str] = set()  # first words of the longer names
     for key in by_len:
-        uf.add(key)
-        tokens = key.split()
+        tokens = key.split(" ")
         for n in range(1, len(tokens)):
             prefix = " ".join(tokens[:n])
-            if prefix in present:
+            if prefix in keys:
                 uf.union(prefix, key)
                 break
         if len(tokens) > 1:
             single_last[tokens[-1]].append(key)
+            starts_others.add(tokens[0])
     # "Quist" alone is the one company whose name ends with it ("Carl Quist"), unless it starts others.
     for key in by_len:
         if " " in key:
-            continue
+            break  # sorted by the number of words: the single words come first
         owners = single_last.get(key, [])
-        if len(owners) == 1 and uf.find(key) == key and not any(
-            k.startswith(key + " ") for k in present
-        ):
+        if len(owners) == 1 and uf.find(key) == key and key not in starts_others:
             uf.union(key, owners[0])
 
 
-def _group_people(keys: Iterable[str], uf: _UnionFind) -> None:
-    keys = sorted(set(keys))
-    full = [k for k in keys if " " in k]
+def _group_people(keys: set[str], uf: _UnionFind) -> None:
     by_last: dict[str, list[str]] = defaultdict(list)
     by_first: dict[str, list[str]] = defaultdict(list)
-    for k in full:
-        uf.add(k)
-        tokens = k.split()
-        by_last[tokens[-1]].append(k)
-        by_first[tokens[0]].append(k)
-    for k in keys:
-        uf.add(k)
+    for k in sorted(keys):
         if " " in k:
-            continue
-        owners = by_last.get(k) or by_first.get(k) or []
-        if len(owners) == 1:
-            uf.union(owners[0], k)
+            tokens = k.split(" ")
+            by_last[tokens[-1]].append(k)
+            by_first[tokens[0]].append(k)
+    for k in keys:
+        if " " not in k:
+            owners = by_last.get(k) or by_first.get(k) or []
+            if len(owners) == 1:
+                uf.union(owners[0], k)
 
 
-def _group_products(keys: Iterable[str], uf: _UnionFind) -> None:
-    keys = sorted(set(keys))
-    by_tail: dict[str, list[str]] = defaultdict(list)
+def _group_products(keys: set[str], uf: _UnionFind) -> None:
+    # A name is the one longer name without its first word ("X5" and "Acme X5"), when only one has it.
+    owner: dict[str, str | None] = {}
     for k in keys:
-        uf.add(k)
-        tokens = k.split()
-        if len(tokens) > 1:
-            by_tail[" ".join(tokens[1:])].append(k)
-    for k in keys:
-        owners = by_tail.get(k, [])
-        if len(owners) == 1:
-            uf.union(owners[0], k)
+        _, space, tail = k.partition(" ")
+        if space and tail in keys:
+            owner[tail] = None if tail in owner else k
+    for tail, longer in owner.items():
+        if longer is not None:
+            uf.union(longer, tail)
 
 
 def _is_all_caps(surface: str) -> bool:
@@ -278,36 +279,44 @@ def group_names(
     ties go to the shorter. A surface in `aliases` (surface -> canonical) gets that canonical name whatever
     the rules say, and a group that contains the canonical name of an alias is shown under it.
     """
-    folded_aliases = {fold(k): v.strip() for k, v in (aliases or {}).items() if v.strip()}
-    counts: dict[tuple[str, EntityKind], int] = defaultdict(int)
+    counts: dict[EntityKind, dict[str, int]] = defaultdict(dict)
     for surface, kind, count in names:
         surface = " ".join(surface.split())
         if surface:
-            counts[(surface, kind)] += max(count, 0)
+            of_kind = counts[kind]
+            of_kind[surface] = of_kind.get(surface, 0) + max(count, 0)
+    return {
+        (surface, kind): display
+        for kind in sorted(counts)
+        for surface, display in group_kind(kind, counts[kind], aliases)
+    }
 
-    result: dict[tuple[str, EntityKind], str] = {}
-    kinds: dict[EntityKind, list[str]] = defaultdict(list)
-    for surface, kind in counts:
-        if fold(surface) in folded_aliases:
-            result[(surface, kind)] = folded_aliases[fold(surface)]
-        else:
-            kinds[kind].append(surface)
 
+def group_kind(
+    kind: EntityKind, counts: Mapping[str, int], aliases: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """group_names for the names of one kind (surface -> how often, surfaces already normalised):
+    (surface, canonical name) pairs, so that a caller can handle a large corpus one kind at a time."""
+    folded_aliases = {fold(k): v.strip() for k, v in (aliases or {}).items() if v.strip()}
     alias_targets = {fold(v): v for v in folded_aliases.values()}
-    for kind in sorted(kinds):
-        surfaces = kinds[kind]
-        key_of = {s: _KEYS[kind](s) or fold(s) for s in surfaces}
-        uf = _UnionFind()
-        _GROUPERS[kind](key_of.values(), uf)
-        members: dict[str, dict[str, int]] = defaultdict(dict)
-        for s in surfaces:
-            members[uf.find(key_of[s])][s] = counts[(s, kind)]
-        for group in members.values():
-            display = _display(group, kind)
-            for s in sorted(group) if alias_targets else ():
-                if fold(s) in alias_targets:
-                    display = alias_targets[fold(s)]
-                    break
-            for s in group:
-                result[(s, kind)] = display
-    return result
+    key_of: dict[str, str] = {}
+    for surface in counts:
+        folded = fold(surface)
+        if folded in folded_aliases:
+            yield surface, folded_aliases[folded]
+        else:
+            key_of[surface] = _KEYS[kind](surface) or folded
+    uf = _UnionFind()
+    _GROUPERS[kind](set(key_of.values()), uf)
+    members: dict[str, list[str]] = defaultdict(list)
+    for surface, key in key_of.items():
+        members[uf.find(key)].append(surface)
+    del key_of, uf
+    for group in members.values():
+        display = group[0] if len(group) == 1 else _display({s: counts[s] for s in group}, kind)
+        for s in sorted(group) if alias_targets else ():
+            if fold(s) in alias_targets:
+                display = alias_targets[fold(s)]
+                break
+        for s in group:
+            yield s, display

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 from types import ModuleType
 
@@ -39,9 +39,9 @@ from db.ingest.reader import (
     read_aliases,
     scan_corpus,
 )
-from db.models import CleanArticle, Extraction, FileFailure, IngestReport, ManifestEntry
+from db.models import FileFailure, IngestReport, ManifestEntry
 from db.schema import SchemaError
-from db.store import KnowledgeWriter
+from db.store import ArticleRows, KnowledgeWriter, article_rows
 
 Progress = Callable[[int, int, str], None]
 log = logging.getLogger(__name__)
@@ -50,6 +50,13 @@ log = logging.getLogger(__name__)
 POOL_THRESHOLD = 48
 _CHUNKSIZE = 16  # files per worker task
 _BATCH = 1024  # files submitted at once: bounds the results waiting to be written
+# The rules cache what they compute per name (functools.lru_cache). A process empties those caches every
+# _CACHE_FILES files, so that its memory does not grow with the corpus.
+_CACHE_FILES = 1000
+_RULE_CACHES = [
+    f.cache_clear for m in (clean, extract, names) for f in vars(m).values() if hasattr(f, "cache_clear")
+]
+_files_here = count(1)
 
 
 def _fingerprint(*modules: ModuleType) -> str:
@@ -96,8 +103,7 @@ class _Task:
 class Processed:
     name: str
     content_hash: str
-    article: CleanArticle
-    extraction: Extraction
+    rows: ArticleRows  # what the ingest process writes: built here, in the worker
 
 
 def process_file(name: str, data: bytes, entry: ManifestEntry | None) -> Processed | FileFailure:
@@ -113,10 +119,13 @@ def process_file(name: str, data: bytes, entry: ManifestEntry | None) -> Process
         return FileFailure(name, f"could not be processed ({type(exc).__name__}: {exc})")
     if not article.paragraphs:
         return FileFailure(name, "no article text left after removing the site's boilerplate")
-    return Processed(name, hashlib.sha256(data).hexdigest(), article, extraction)
+    return Processed(name, hashlib.sha256(data).hexdigest(), article_rows(article, extraction))
 
 
 def _work(task: _Task) -> tuple[_Task, Processed | FileFailure]:
+    if next(_files_here) % _CACHE_FILES == 0:
+        for clear in _RULE_CACHES:
+            clear()
     try:
         data = Path(task.path).read_bytes()
     except OSError as exc:
@@ -225,42 +234,14 @@ def _ingest(
     max_removed_fraction: float | None,
 ) -> IngestReport:
     report = IngestReport()
-    known = writer.known_articles()
-    try:
-        manifest = _manifest(writer, corpus_dir / MANIFEST_NAME)
-        scan = scan_corpus(
-            corpus_dir, max_file_bytes, {f: k.content_hash for f, k in known.items()}, manifest
-        )
-    except OSError as exc:
-        raise CorpusError(f"cannot read the corpus folder {corpus_dir}: {exc.strerror}") from None
-    aliases, alias_failures = read_aliases(aliases_path)
-    report.failed.extend(scan.failures + alias_failures)
-    report.warnings.extend(scan.warnings)
-
-    removed = sorted(set(known) - scan.present)
-    if max_removed_fraction is not None and known and len(removed) > max_removed_fraction * len(known):
-        raise TooManyRemovals(removed, len(known))
-
     rules_changed = writer.meta("pipeline_version") != PIPELINE_VERSION
-    total, done = len(scan.files), 0
-    # Only (name, id, outcome) per file to process: the manifest entry is read when its turn comes.
-    todo: list[tuple[str, int | None, str]] = []
-    for file in scan.files:
-        old = known.get(file.name)
-        if old is None:
-            todo.append((file.name, None, "added"))
-        elif old.content_hash != file.content_hash or old.manifest_hash != manifest.hashes.get(file.name, ""):
-            todo.append((file.name, old.id, "updated"))
-        elif rules_changed:
-            todo.append((file.name, old.id, "unchanged"))
-        else:
-            report.unchanged.append(file.name)
-            done += 1
-            if progress:
-                progress(done, total, file.name)
-
-    writer.remove_articles(known[name].id for name in removed)
-    report.removed.extend(removed)
+    manifest, todo = _plan(writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction)
+    aliases, alias_failures = read_aliases(aliases_path)
+    report.failed.extend(alias_failures)
+    total, done = len(todo) + len(report.unchanged), len(report.unchanged)
+    if progress:
+        for done, name in enumerate(report.unchanged, start=1):
+            progress(done, total, name)
 
     extracted_again = 0
     tasks = (
@@ -275,8 +256,7 @@ def _ingest(
                 report.warnings.append(f"{task.name}: kept the version loaded before")
         else:
             writer.save_article(
-                result.article,
-                result.extraction,
+                result.rows,
                 content_hash=result.content_hash,
                 manifest_hash=manifest_hash(task.entry),
                 article_id=task.article_id,
@@ -285,6 +265,7 @@ def _ingest(
             extracted_again += task.outcome == "unchanged"
         if progress:
             progress(done, total, task.name)
+    del manifest, todo, tasks  # the manifest's text and the list of files: not needed from here on
     if extracted_again:
         report.warnings.append(
             f"the extraction rules changed: extracted {extracted_again} unchanged articles again"
@@ -309,6 +290,48 @@ def _ingest(
         writer.set_meta("trivia_version", TRIVIA_VERSION)
     writer.set_meta("pipeline_version", PIPELINE_VERSION)
     return report
+
+
+def _plan(
+    writer: KnowledgeWriter,
+    corpus_dir: Path,
+    max_file_bytes: int,
+    rules_changed: bool,
+    report: IngestReport,
+    max_removed_fraction: float | None,
+) -> tuple[ParsedManifest, list[tuple[str, int | None, str]]]:
+    """Scan the folder, remove the articles whose files are gone, and list the files to process: only
+    (name, id of the article it replaces, outcome) per file, so that little is held per file."""
+    known = writer.known_articles()
+    try:
+        manifest = _manifest(writer, corpus_dir / MANIFEST_NAME)
+        scan = scan_corpus(
+            corpus_dir, max_file_bytes, {f: k.content_hash for f, k in known.items()}, manifest
+        )
+    except OSError as exc:
+        raise CorpusError(f"cannot read the corpus folder {corpus_dir}: {exc.strerror}") from None
+    report.failed.extend(scan.failures)
+    report.warnings.extend(scan.warnings)
+
+    removed = sorted(set(known) - scan.present)
+    if max_removed_fraction is not None and known and len(removed) > max_removed_fraction * len(known):
+        raise TooManyRemovals(removed, len(known))
+
+    todo: list[tuple[str, int | None, str]] = []
+    for file in scan.files:
+        old = known.get(file.name)
+        if old is None:
+            todo.append((file.name, None, "added"))
+        elif old.content_hash != file.content_hash or old.manifest_hash != manifest.hashes.get(file.name, ""):
+            todo.append((file.name, old.id, "updated"))
+        elif rules_changed:
+            todo.append((file.name, old.id, "unchanged"))
+        else:
+            report.unchanged.append(file.name)
+
+    writer.remove_articles(known[name].id for name in removed)
+    report.removed.extend(removed)
+    return manifest, todo
 
 
 def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:
