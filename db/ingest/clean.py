@@ -61,8 +61,6 @@ _DROP_PHRASE = re.compile(
     re.IGNORECASE,
 )
 
-# Substrings (case folded) without which _DROP_PHRASE cannot match: most lines skip the search.
-_PHRASE_MARKS = ("rights reserved", "supported by", "commission")
 # A line after which nothing belongs to the article: comment prompts, related-article lists, "why trust us".
 _CUT_FROM = re.compile(
     r"""^(?:
@@ -123,9 +121,20 @@ def normalise_text(raw: str) -> list[str]:
             text = text.replace(old, new)
     if "  " in text:
         text = _MULTISPACE.sub(" ", text)
-    if " ," in text or " ;" in text or " :" in text:
+    if _space_before_punct(text):
         text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     return [line.strip() for line in text.split("\n")]
+
+
+def _space_before_punct(text: str) -> bool:
+    """Whether " ,", " ;" or " :" is in text, found from the marks (far rarer than spaces)."""
+    for mark in ",;:":
+        j = text.find(mark)
+        while j != -1:
+            if text[j - 1 : j] == " ":
+                return True
+            j = text.find(mark, j + 1)
+    return False
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -148,7 +157,9 @@ def _paragraphs(lines: list[str]) -> list[str]:
 def _is_furniture(line: str) -> bool:
     """The furniture tests that need a substring mark first (see _DROP_LINE for the rest)."""
     low = line.casefold()
-    if any(mark in low for mark in _PHRASE_MARKS) and _DROP_PHRASE.search(line):
+    # Without one of these substrings _DROP_PHRASE cannot match: most lines skip the search.
+    marked = "rights reserved" in low or "supported by" in low or "commission" in low
+    if marked and _DROP_PHRASE.search(line):
         return True
     if "logo" in low and _LOGO.match(line):
         return True
@@ -166,7 +177,7 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
                 continue
         kept.append(para)
     # Short navigation lines left at the end ("Real Time Analytics", "Trending").
-    while len(kept) > 1 and len(kept[-1].split()) <= 5 and not kept[-1].endswith(_END_PUNCT):
+    while len(kept) > 1 and len(kept[-1].split(None, 5)) <= 5 and not kept[-1].endswith(_END_PUNCT):
         kept.pop()
     return kept
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -40,13 +41,22 @@ from db.models import (
 # ---------------------------------------------------------------- vocabulary (general English, no names)
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
-CAP = rf"[{_UP}][^\W_]*(?:['’-][{_UP}][^\W_]+)*"
 _PARTICLE = r"(?:van|von|der|den|de|da|di|du|del|della|la|le|bin|ibn|al|el|ben|dos|das)"
-# A run of capitalised words: the raw material of names ("Acme Widgets AG", "Dr Jane Q. Doe").
-NAME = (
-    rf"{CAP}\.?(?:[ ]+(?:{_PARTICLE}[ ]+)*(?:(?:Inc|Corp|Co|Ltd|Jr|Sr)\.|{CAP}|[{_UP}]\.)"
-    rf"(?:[ ]*\([{_UP}]{{2,6}}\))?)*"
-)
+
+
+def _name_pattern(q: str = "") -> tuple[str, str]:
+    """A capitalised word, and a run of them: the raw material of names ("Acme Widgets AG", "Dr Jane Q.
+    Doe"). With q="+" the quantifiers are possessive: the same matches where nothing follows the run, found
+    faster (a run never has to give words back)."""
+    cap = rf"[{_UP}][^\W_]*{q}(?:['’-][{_UP}][^\W_]+{q})*{q}"
+    name = (
+        rf"{cap}\.?(?:[ ]+{q}(?:{_PARTICLE}[ ]+)*{q}(?:(?:Inc|Corp|Co|Ltd|Jr|Sr)\.|{cap}|[{_UP}]\.)"
+        rf"(?:[ ]*\([{_UP}]{{2,6}}\))?)*{q}"
+    )
+    return cap, name
+
+
+CAP, NAME = _name_pattern()
 ORGNAME = rf"(?:@\w+|{NAME})"
 
 SPEECH_VERBS = (
@@ -58,7 +68,39 @@ SPEECH_VERBS = (
     "concludes|concluded|predicts|predicted|asks|asked|jokes|joked|quipped|quips|points out|pointed out|"
     "[Aa]ccording to"
 )
-_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
+
+
+def _alternatives(alternation: str) -> tuple[str, ...]:
+    """Every word an alternation of plain words and [xy] classes matches: "emphasi[sz]e" -> both spellings."""
+    out: list[str] = []
+    for alt in alternation.split("|"):
+        forms = [""]
+        for part in re.split(r"(\[[^\]]+\])", alt):
+            if part.startswith("["):
+                forms = [f + c for f in forms for c in part[1:-1]]
+            else:
+                forms = [f + part for f in forms]
+        out.extend(forms)
+    return tuple(out)
+
+
+def _prefix_tree(words: Iterable[str], *, boundary: bool = False) -> str:
+    """Plain words as one alternation that shares their beginnings ("say|says|said" -> "sa(?:y(?:s|)|id)"):
+    the pattern engine tries the branches of an alternation one by one, so fewer branches at each step are
+    faster. Longer words come first. Only for words that end at a word boundary or a space, where at most
+    one of them can match at one place (so that their order does not matter).
+
+    boundary=True: the words start at a word boundary (they start with a letter). The boundary is checked
+    after the first letter, so that the pattern starts with letters, which the engine jumps to."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        groups.setdefault(word[:1], []).append(word[1:])
+    after_first = r"(?<=\b.)" if boundary else ""
+    branches = [re.escape(c) + (after_first + _prefix_tree(rest) if c else "") for c, rest in groups.items()]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+_VERB = re.compile(rf"\b{_prefix_tree(_alternatives(SPEECH_VERBS))}\b")
 _VERB_AT_START = re.compile(rf"\s*(?:{SPEECH_VERBS})\b")
 
 ROLE_WORDS = frozenset(
@@ -182,7 +224,7 @@ _SINGULAR_ORG_WORDS = frozenset(("company", "firm", "group", "brand", "manufactu
 
 # ---------------------------------------------------------------- text helpers
 
-_NAME_RE = re.compile(NAME)
+_NAME_RE = re.compile(_name_pattern("+")[1])  # only where nothing follows the run
 _HANDLE_RE = re.compile(r"@\w+")
 _ABBREVIATIONS = (
     "Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Inc", "Corp", "Co", "Ltd", "Jr", "Sr", "vs", "No", "Gen", "Sen",
@@ -265,7 +307,7 @@ def looks_like_person(name: str) -> bool:
         low = t.strip(".,()").lower()
         if low in NON_PERSON_WORDS or low in ROLE_WORDS or low in STOP_CAPS:
             return False
-        if any(c.isdigit() for c in t) or (len(t) > 2 and t.isupper()):
+        if (not t.isalpha() and any(c.isdigit() for c in t)) or (len(t) > 2 and t.isupper()):
             return False
     return True
 
@@ -287,7 +329,6 @@ def _split_run_role(run: str) -> tuple[str | None, str | None, str]:
     return org, " ".join(tokens[first : last + 1]), " ".join(tokens[last + 1 :])
 
 
-@lru_cache(maxsize=65536)
 def _run_info(run: str) -> tuple[str | None, str | None, str | None, str, bool, bool]:
     """What a capitalised run can be: (person name, title, org in the run, company name, person-like, legal).
 
@@ -311,7 +352,7 @@ _RunData = tuple[str | None, str | None, str | None, str, bool, bool, int, tuple
 
 @lru_cache(maxsize=65536)
 def _run_data(run: str) -> _RunData:
-    return (*_run_info(run), _model_index(run), _month_offsets(run))
+    return (*_run_info(run), _model_index(run), _month_offsets(run) if run[0] != "@" else ())
 
 
 _SKIP_BEFORE_WORD = frozenset(" ,\"“‘'")
@@ -326,20 +367,50 @@ def _word_before(p: str, pos: int) -> str:
     return p[i + 1 : j].lower()
 
 
-def _find_name(text: str, name: str, start: int = 0) -> int:
-    """Offset of `name` in text as a whole word (not inside another word or a handle), or -1."""
-    i = text.find(name, start)
-    n = len(name)
-    while i != -1:
-        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "@")) and (
-            i + n >= len(text) or not text[i + n].isalnum()
-        ):
-            return i
-        i = text.find(name, i + 1)
-    return -1
+def _name_hits(text: str, names: Iterable[str]) -> list[tuple[int, int, str]]:
+    """(offset, -length, name) of each place where one of the names stands in text as a whole word (not
+    inside another word or a handle), in text order, the longest name first at one place."""
+    hits: list[tuple[int, int, str]] = []
+    size = len(text)
+    for name in names:
+        n = len(name)
+        i = text.find(name)
+        while i != -1:
+            if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "@")) and (
+                i + n >= size or not text[i + n].isalnum()
+            ):
+                hits.append((i, -n, name))
+            i = text.find(name, i + 1)
+    hits.sort()
+    return hits
 
 
 # ---------------------------------------------------------------- the article as it is read
+
+
+# A capitalised run (or @handle) of a paragraph: (start, end, text, _run_data(text)).
+_RunAt = tuple[int, int, str, _RunData]
+
+
+def _runs_of(p: str) -> tuple[list[_RunAt], list[int]]:
+    """The capitalised runs (and @handles) of a paragraph in order, and where month names start in it (a
+    month name is always in a run)."""
+    runs: list[_RunAt] = []
+    months: list[int] = []
+    end = 0
+    for run in _NAME_RE.findall(p):  # cheaper than finditer
+        # The run stands at the first place after the run before where its text does: the pattern would
+        # have matched at any such place.
+        start = p.find(run, end)
+        end = start + len(run)
+        data = _run_data(run)
+        runs.append((start, end, run, data))
+        if data[7]:
+            months += [start + k for k in data[7]]
+    if "@" in p:
+        runs += [(m.start(), m.end(), m.group(), _run_data(m.group())) for m in _HANDLE_RE.finditer(p)]
+        runs.sort()
+    return runs, months
 
 
 @dataclass
@@ -355,27 +426,26 @@ class _Ctx:
     def __init__(self, paragraphs: tuple[str, ...], published: str | None) -> None:
         self.paragraphs = paragraphs
         self.published = published
+        self.pub_year = _year_of(published)
         self.body = body = "\n".join(paragraphs)
         self.offsets = [0]
         for p in paragraphs[:-1]:
             self.offsets.append(self.offsets[-1] + len(p) + 1)
-        # Sentences and capitalised runs are found in one scan of the body each, then split by paragraph.
+        # Sentences are found in one scan of the body, then split by paragraph.
         self.bounds = _split_bounds(body, paragraphs, self.offsets)
         self.starts = [[s for s, _e in b] for b in self.bounds]
-        found = [(m.start(), m.end(), m.group(0)) for m in _NAME_RE.finditer(body)]
-        if "@" in body:
-            found += [(m.start(), m.end(), m.group(0)) for m in _HANDLE_RE.finditer(body)]
-            found.sort()
-        # The capitalised runs (and @handles) of each paragraph: (start, end, text, _run_data(text)).
-        self.runs: list[list[tuple[int, int, str, _RunData]]] = [[] for _ in paragraphs]
-        i, base, limit = 0, 0, len(paragraphs[0]) if paragraphs else 0
-        for s, e, run in found:
-            while s > limit:  # runs never cross the newline between paragraphs
-                i += 1
-                base = self.offsets[i]
-                limit = base + len(paragraphs[i])
-            self.runs[i].append((s - base, e - base, run, _run_data(run)))
+        self.runs: list[list[_RunAt]] = []
+        self.months: list[list[int]] = []  # where month names start in each paragraph
+        for p in paragraphs:
+            runs, months = _runs_of(p)
+            self.runs.append(runs)
+            self.months.append(months)
         self.run_starts = [[run[0] for run in runs] for runs in self.runs]
+        # The dates of each paragraph (see find_dates).
+        self.dates = [
+            _dates_at(p, years, months, self.pub_year) if years or months or "year" in p else []
+            for p, years, months in zip(paragraphs, self._year_starts(), self.months, strict=True)
+        ]
         self.companies: dict[str, int] = {}  # surface -> paragraph where it was recognised
         self.people: dict[str, _Person] = {}  # full name -> person
         self.people_by_key: dict[str, _Person] = {}  # person_key(name) -> person
@@ -386,26 +456,9 @@ class _Ctx:
         self.last_person: tuple[int, str] | None = None  # (paragraph, name) of the last quoted person
         self.noun_sentences: set[tuple[int, int]] = set()  # sentences with a partnership noun
         self._person_names: set[str] | None = None
-        self._dates: dict[int, list[tuple[int, int, str]]] = {}
-        self._anchors: tuple[list[list[int]], list[list[int]]] | None = None
 
-    def dates(self, i: int) -> list[tuple[int, int, str]]:
-        """The dates of paragraph i (see find_dates), computed once."""
-        if i not in self._dates:
-            if self._anchors is None:
-                self._anchors = self._date_anchors()
-            years, months = self._anchors
-            p = self.paragraphs[i]
-            if years[i] or months[i] or "year" in p:
-                self._dates[i] = _dates_at(p, years[i], months[i], self.published)
-            else:
-                self._dates[i] = []
-        return self._dates[i]
-
-    def _date_anchors(self) -> tuple[list[list[int]], list[list[int]]]:
-        """The anchors _dates_at needs for each paragraph, without a pattern scan of each paragraph:
-        years (as _YEAR_START finds them) from two string searches over the body, month names from the
-        capitalised runs (a month name is always in one; see _month_offsets)."""
+    def _year_starts(self) -> list[list[int]]:
+        """Where _YEAR_START matches in each paragraph, from two string searches over the body."""
         body, offsets = self.body, self.offsets
         years: list[list[int]] = [[] for _ in self.paragraphs]
         found = []
@@ -421,14 +474,11 @@ class _Ctx:
                 i = bisect_right(offsets, j) - 1
                 years[i].append(j - offsets[i])
                 last_end = j + 4
-        months: list[list[int]] = []
-        for runs in self.runs:
-            months.append([s + k for s, _e, run, data in runs if data[7] and run[0] != "@" for k in data[7]])
-        return years, months
+        return years
 
     def sentence_dates(self, i: int, s: int, e: int) -> list[tuple[int, int, str]]:
         """The dates of the sentence p[s:e] of paragraph i, with offsets in the sentence."""
-        return [(a - s, b - s, d) for a, b, d in self.dates(i) if s <= a < e]
+        return [(a - s, b - s, d) for a, b, d in self.dates[i] if s <= a < e]
 
     def sentence_runs(self, i: int, s: int, e: int) -> list[tuple[int, int, str]]:
         """The capitalised runs that start in the sentence p[s:e] of paragraph i, offsets in the sentence.
@@ -454,11 +504,6 @@ class _Ctx:
 
     def canonical(self, surface: str) -> str:
         return self.canon.get(surface, surface)
-
-    def locate(self, pos: int) -> tuple[int, int]:
-        """(paragraph, sentence index in it) of an offset in the body."""
-        i = bisect_right(self.offsets, pos) - 1
-        return i, max(0, bisect_right(self.starts[i], pos - self.offsets[i]) - 1)
 
     def add_company(self, name: str, para: int) -> None:
         self.companies.setdefault(name, para)
@@ -503,21 +548,9 @@ class _Ctx:
 
 def _companies_in(text: str, ctx: _Ctx) -> list[str]:
     """Known companies named in text, in order of appearance (the longest name at one place)."""
-    hits: list[tuple[int, int, str]] = []
-    size = len(text)
-    for name in ctx.companies:
-        i = text.find(name)
-        while i != -1:  # _find_name, inline: most names are not in the text at all
-            n = i + len(name)
-            if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "@")) and (
-                n >= size or not text[n].isalnum()
-            ):
-                hits.append((i, -len(name), name))
-            i = text.find(name, i + 1)
-    hits.sort()
     out: list[str] = []
     end = -1
-    for start, neg, name in hits:
+    for start, neg, name in _name_hits(text, ctx.companies):
         if start >= end:
             end = start - neg
             canon = ctx.canonical(name)
@@ -552,7 +585,14 @@ def _recent_companies(ctx: _Ctx, para: int, text: str, want: int) -> tuple[str, 
 # ---------------------------------------------------------------- roles
 
 _ROLE_DELIM = re.compile(
-    rf"[\"“”‘’;:()!?]|\.(?:\s|$)|\s(?:{SPEECH_VERBS}|underlined|underlines|who|which|that|is|was|has|had|will)\b"
+    r"[\"“”‘’;:()!?]|\.(?:\s|$)|\s"
+    + _prefix_tree(
+        (
+            *_alternatives(SPEECH_VERBS),
+            *("underlined", "underlines", "who", "which", "that", "is", "was", "has", "had", "will"),
+        )
+    )
+    + r"\b"
 )
 _ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from)\s+(?:the\s+)?({ORGNAME})$")
 _ORG_POSSESSIVE_ROLE = re.compile(rf"(?:the\s+)?({ORGNAME})['’]s\s+(.+)$")
@@ -561,8 +601,8 @@ _NAME_AT_END = re.compile(rf"(?:^|(?<=\s))(?:{NAME})$")
 
 
 def _is_role_phrase(text: str) -> bool:
-    words = text.split()
-    return 0 < len(words) <= 16 and any(w.lower().strip(",.") in ROLE_WORDS for w in words)
+    words = text.lower().split()
+    return 0 < len(words) <= 16 and not ROLE_WORDS.isdisjoint([w.strip(",.") for w in words])
 
 
 def _strip_article(role: str) -> str:
@@ -609,16 +649,23 @@ def role_after_name(text: str) -> tuple[str, str | None, int] | None:
             break
         taken.append(seg)
     phrase = ", ".join(taken)
+    parsed = _parse_role(phrase)
+    return (*parsed, 2 + len(phrase)) if parsed else None
+
+
+@lru_cache(maxsize=65536)
+def _parse_role(phrase: str) -> tuple[str, str | None] | None:
+    """(role, org) of a role phrase ("chief executive of Acme"), or None when it names no role."""
     if not _is_role_phrase(phrase):
         return None
     role, org = _split_role_org(phrase)
-    return (role, org, 2 + len(phrase)) if role else None
+    return (role, org) if role else None
 
 
 def role_before_name(text: str) -> tuple[str, str | None] | None:
     """Parse "ORG's ROLE, " / "ORG ROLE, " / "ROLE " right before a name ("Acme's head of sales, ")."""
     words = text[-100:].rstrip(" ,").split(" ")
-    if not any(w.strip(",.").lower() in ROLE_WORDS for w in words[-6:]):
+    if ROLE_WORDS.isdisjoint([w.strip(",.") for w in " ".join(words[-6:]).lower().split(" ")]):
         return None
     k = len(words) - 1
     phrase: list[str] = []
@@ -656,10 +703,9 @@ def extract_roles(ctx: _Ctx) -> list[RoleFact]:
     roles: list[RoleFact] = []
     seen: set[tuple[str, str, str]] = set()
     for i, p in enumerate(ctx.paragraphs):
-        for s, e, _run, data in ctx.runs[i]:
+        for s, e, _run, data in [run for run in ctx.runs[i] if run[3][0] is not None]:
             name = data[0]
-            if name is None:
-                continue
+            assert name is not None  # only the runs with a person's name
             title, org = data[1], data[2]
             role: tuple[str, str | None] | None = (title, org) if title else None
             after = role_after_name(p[e : e + 300]) if p.startswith(", ", e) else None
@@ -713,7 +759,11 @@ def quote_spans(p: str) -> list[tuple[int, int]]:
         spans.append((i, j if j != -1 else len(p)))
         i = p.find("“", j + 1) if j != -1 else -1
     if '"' in p:
-        pos = [k for k, c in enumerate(p) if c == '"']
+        pos = []
+        k = p.find('"')
+        while k != -1:
+            pos.append(k)
+            k = p.find('"', k + 1)
         spans.extend(zip(pos[0::2], pos[1::2], strict=False))
         last = pos[-1]
         if len(pos) % 2 == 1 and not _is_alnum(p, last - 1) and (_is_alnum(p, last + 1) or last <= 1):
@@ -865,7 +915,7 @@ class _Quotes:
     org_quotes: list[OrgQuoteFact] = field(default_factory=list)
 
     def add_person(self, ctx: _Ctx, person: _Person, text: str, para: int, style: str) -> None:
-        if len(text.split()) < 3:
+        if len(text.split(None, 3)) < 3:  # fewer than three words
             return
         key = person_key(person.name)
         for q in self.quotes:
@@ -875,7 +925,7 @@ class _Quotes:
         ctx.last_person = (para, person.name)
 
     def add_org(self, orgs: tuple[str, ...], text: str, para: int) -> None:
-        if not orgs or len(text.split()) < 2:
+        if not orgs or len(text.split(None, 2)) < 2:
             return
         for q in self.org_quotes:
             if same_quote(q.text, text):
@@ -955,20 +1005,6 @@ def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Sp
     return None, ""
 
 
-def _alternatives(alternation: str) -> tuple[str, ...]:
-    """Every word an alternation of plain words and [xy] classes matches: "emphasi[sz]e" -> both spellings."""
-    out: list[str] = []
-    for alt in alternation.split("|"):
-        forms = [""]
-        for part in re.split(r"(\[[^\]]+\])", alt):
-            if part.startswith("["):
-                forms = [f + c for f in forms for c in part[1:-1]]
-            else:
-                forms = [f + part for f in forms]
-        out.extend(forms)
-    return tuple(out)
-
-
 # How a paragraph that _PREV_ATTRIBUTION_END or _RELEASE_INTRO matches ends, before its colon: checked
 # first, so that the two patterns (tried at every offset) run on few paragraphs.
 _INTRO_ENDINGS = (*_alternatives(SPEECH_VERBS), "in a statement", "the following", "this", "as follows")
@@ -992,7 +1028,7 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
     carry: _Speaker | None = None  # speaker of a quotation left open at the end of a paragraph
     paragraphs = ctx.paragraphs
     for i, p in enumerate(paragraphs):
-        spans = quote_spans(p) if any(c in p for c in "\"“‘'") else []
+        spans = quote_spans(p) if ('"' in p or "“" in p or "‘" in p or "'" in p) else []
         prev = paragraphs[i - 1] if i else ""
         introduced = _prev_introduces(prev)
         intro_speaker: _Speaker | None = None
@@ -1048,6 +1084,8 @@ _MODEL_AFTER = re.compile(
     r" ([0-9]{1,4}[A-Za-z]{0,2})(?![\w-])"
     r"((?: (?:Pro|Ultra|Plus|Max|Mini|Lite|Edge|Note|Neo|Prime|Gen [0-9]+|\+))*)"
 )
+_SPACE_DIGIT = frozenset(f" {d}" for d in range(10))
+_DIGIT = re.compile("[0-9]")
 _MODEL_TOKEN = re.compile(r"[A-Z]{1,3}[0-9]{1,4}[A-Za-z]{0,2}")
 _YEAR_TOKEN = re.compile(r"(?:19|20)[0-9][0-9]")
 _UNIT_TOKEN = re.compile(r"[0-9]+(?:mp|mm|gb|tb|mb|hz|ghz|mhz|k|g|x|s|th|st|nd|rd|m|bn|w|mah|am|pm)", re.I)
@@ -1132,21 +1170,18 @@ def find_products(ctx: _Ctx) -> dict[str, int]:
     """Brand + model number ("Acme X5 Pro", "Foo Bar 12 Ultra") and "the X5 series"."""
     products: dict[str, int] = {}
     for i, p in enumerate(ctx.paragraphs):
-        if not any(d in p for d in "0123456789"):
-            continue
-        for s, e, run, data in ctx.runs[i]:
-            model_at = data[6]
-            if model_at < 0 and not (p[e : e + 1] == " " and p[e + 1 : e + 2].isdigit()):
-                continue
-            name = _product_from_run(p, s, e, run, model_at, ctx)
+        # A run with a model number, or one followed by a number (_MODEL_AFTER needs a plain digit).
+        for s, e, run, data in [r for r in ctx.runs[i] if r[3][6] >= 0 or p[r[1] : r[1] + 2] in _SPACE_DIGIT]:
+            name = _product_from_run(p, s, e, run, data[6], ctx)
             if name and name not in products:
                 products[name] = i
     return products
 
 
-@lru_cache(maxsize=65536)
 def _model_index(run: str) -> int:
     """Index of the first model-number token of a run ("Acme X5 Pro" -> 1), or -1."""
+    if not _DIGIT.search(run):
+        return -1
     return next((k for k, t in enumerate(run.split()) if _MODEL_TOKEN.fullmatch(t)), -1)
 
 
@@ -1161,27 +1196,41 @@ def _product_from_run(p: str, s: int, e: int, run: str, model_at: int, ctx: _Ctx
             if _canonical_company(maker, ctx):
                 return f"{maker} {run} series"
         return f"{run} series"
+    if model_at == 0:
+        return None
+    brand = _brand(tuple(tokens[:model_at] if model_at > 0 else tokens[-2:]))
+    if brand is None:
+        return None
     if model_at > 0:
-        brand, model, suffix = tokens[:model_at], tokens[model_at], tokens[model_at + 1 :]
+        model, suffix = tokens[model_at], tokens[model_at + 1 :]
         suffix = suffix[: next((k for k, t in enumerate(suffix) if t not in _MODEL_SUFFIXES), len(suffix))]
     else:
         m = _MODEL_AFTER.match(p, e)
-        if not m or model_at == 0:
+        if not m:
             return None
-        brand, model, suffix = tokens[-2:], m.group(1), m.group(2).split()
+        model, suffix = m.group(1), m.group(2).split()
         if _YEAR_TOKEN.fullmatch(model) or _UNIT_TOKEN.fullmatch(model):
             return None
-        if model.isdigit() and len(model) < 2 and len(brand) == 1:
+        if model.isdigit() and len(model) < 2 and len(tokens) == 1:
             return None
-    while brand and brand[0].lower() in STOP_CAPS:
-        brand = brand[1:]
+    if len(brand) == 2 and _valid_company(brand[0], ctx):
+        ctx.add_company(brand[0], 0)  # "Maker Line 12": a product line after a name names its maker
+    return " ".join([*brand, model, *suffix])
+
+
+@lru_cache(maxsize=65536)
+def _brand(words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The maker's words before a model number without leading function words ("The Acme" -> "Acme"), or
+    None when they cannot name one (a month, a function word, a counted noun: "Article 5")."""
+    k = 0
+    while k < len(words) and words[k].lower() in STOP_CAPS:
+        k += 1
+    brand = words[k:]
     if not brand or any(t.lower().rstrip(".") in _MONTHS or t.lower() in STOP_CAPS for t in brand):
         return None
     if brand[-1].lower() in _COUNT_NOUNS:
         return None
-    if len(brand) == 2 and _valid_company(brand[0], ctx):
-        ctx.add_company(brand[0], 0)  # "Maker Line 12": a product line after a name names its maker
-    return " ".join([*brand, model, *suffix])
+    return brand
 
 
 def index_companies(ctx: _Ctx) -> dict[str, int]:
@@ -1191,14 +1240,8 @@ def index_companies(ctx: _Ctx) -> dict[str, int]:
         short = _without_legal_suffix(name)
         if short != name:
             ctx.companies.setdefault(short, ctx.companies[name])
-    hits: list[tuple[int, int, str]] = []
-    for name in list(ctx.companies):
-        for variant in (name, name.upper()) if not name.isupper() else (name,):
-            j = _find_name(body, variant)
-            while j != -1:
-                hits.append((j, -len(variant), variant))
-                j = _find_name(body, variant, j + 1)
-    hits.sort()
+    variants = [v for name in ctx.companies for v in ((name,) if name.isupper() else (name, name.upper()))]
+    hits = _name_hits(body, variants)
     first: dict[str, int] = {}
     counts: dict[str, int] = {}
     last_end = -1
@@ -1273,18 +1316,18 @@ _MONTH = (
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
 )
 _YEAR = r"(?:19|20)[0-9][0-9]"
-# Matched at a digit or at a month name: the anchors are found with plain string tests first.
-_DATE_AT_DIGIT = re.compile(
-    rf"(?P<d1>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})(?:,?\s+\[?(?P<y1>{_YEAR})\]?)?(?![\w])"
-    rf"|(?P<y4>{_YEAR})(?![\w%])"
+# Matched at a day number or at a month name: the anchors are found with plain string tests first.
+_DATE_AT_DAY = re.compile(
+    rf"([0-9]{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})(?:,?\s+\[?({_YEAR})\]?)?(?![\w])"
 )
 _DATE_AT_MONTH = re.compile(
-    rf"(?P<m2>{_MONTH})\s+(?P<d2>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,\s+(?P<y2>{_YEAR}))?(?![0-9])"
-    rf"|(?P<m3>{_MONTH})(?:\s+(?:of\s+)?(?P<y3>{_YEAR})(?![0-9])|\s+(?P<rel3>this|next|last)\s+year)?"
+    rf"({_MONTH})\s+([0-9]{{1,2}})(?:st|nd|rd|th)?(?:,\s+({_YEAR}))?(?![0-9])"
+    rf"|({_MONTH})(?:\s+(?:of\s+)?({_YEAR})(?![0-9])|\s+(this|next|last)\s+year)?"
     r"(?![\w])"
 )
 _YEAR_START = re.compile(r"(?:19|20)[0-9][0-9]")
 _DAY_BEFORE = re.compile(r"(?<![\w$£€.,:/-])[0-9]{1,2}(?:st|nd|rd|th)? $")
+_DAY_ENDS = frozenset("0123456789tdh")
 _NOT_BEFORE_DATE = frozenset("$£€.,:/-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _PREPOSITIONS = frozenset(
     "in on since by until from during through before after early late mid".split()  # noqa: SIM905
@@ -1294,10 +1337,13 @@ _PERIODS = frozenset("fall autumn spring summer winter end start beginning middl
 
 def _preposition_start(text: str, pos: int) -> int | None:
     """Start of "in " / "on " / "in the fall of " right before pos, or None."""
-    window = text[max(0, pos - 40) : pos]
-    if not window.endswith(" "):
+    if text[pos - 1 : pos] != " ":
         return None
-    words = window.split()
+    start = text.rfind(" ", max(0, pos - 40), pos - 1) + 1
+    word = text[start : pos - 1]
+    if word.isalpha() and word != "of":  # the common case, without splitting the words before
+        return start if word.lower() in _PREPOSITIONS else None
+    words = text[max(0, pos - 40) : pos].split()
     k = len(words) - 1
     if k >= 1 and words[k] == "of" and words[k - 1].lower() in _PERIODS:
         k -= 2
@@ -1311,102 +1357,115 @@ def _preposition_start(text: str, pos: int) -> int | None:
 
 
 _RELATIVE_YEAR = {"this": 0, "last": -1, "next": 1}
+# The kinds of place where a date can start.
+_YEAR_ANCHOR, _DAY_ANCHOR, _MONTH_ANCHOR, _RELATIVE_ANCHOR = range(4)
 
 
 def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
     """(start, end, ISO date) of each date expression; relative ones resolved against `published`."""
     years = [m.start() for m in _YEAR_START.finditer(text)] if ("19" in text or "20" in text) else []
-    months = [m.start() for m in _MONTH_START.finditer(text)]
-    return _dates_at(text, years, months, published)
+    return _dates_at(text, years, list(_month_offsets(text)), _year_of(published))
+
+
+def _year_of(published: str | None) -> int | None:
+    return int(published[:4]) if published and published[:4].isdigit() else None
 
 
 def _dates_at(
-    text: str, years: list[int], months: list[int], published: str | None
+    text: str, years: list[int], months: list[int], pub_year: int | None
 ) -> list[tuple[int, int, str]]:
-    """find_dates, given where _YEAR_START and _MONTH_START match in text (found by the caller)."""
-    # Anchors: a year (19xx/20xx), a month name, or a day number right before a month name.
-    anchors: list[tuple[int, bool]] = []
+    """find_dates, given where _YEAR_START matches in text and where month names start (_month_offsets)."""
+    # Anchors: a year (19xx/20xx), a month name, a day number right before a month name, "this year".
+    anchors: list[tuple[int, int]] = []
     for a in years:
-        if not (a and text[a - 1] in _NOT_BEFORE_DATE) and not _is_alnum(text, a + 4):
-            anchors.append((a, True))
+        if not (a and text[a - 1] in _NOT_BEFORE_DATE) and not text[a + 4 : a + 5].isalnum():
+            anchors.append((a, _YEAR_ANCHOR))
     for a in months:
         if a and text[a - 1].isalnum():
             continue
-        b = a + 3
-        while b < len(text) and text[b].isalpha():
-            b += 1
-        if text[a:b].lower() not in _MONTHS:
-            continue
-        day = _DAY_BEFORE.search(text, max(0, a - 8), a)
-        anchors.append((day.start(), True) if day else (a, False))
-    if not anchors and "year" not in text:
-        return []
-    pub_year = int(published[:4]) if published and published[:4].isdigit() else None
-    if "year" in text and pub_year is not None:
+        # A day number ends with a digit or an ordinal suffix (5th) and a space.
+        day_at = _DAY_BEFORE.search(text, max(0, a - 8), a) if a > 1 and text[a - 2] in _DAY_ENDS else None
+        anchors.append((day_at.start(), _DAY_ANCHOR) if day_at else (a, _MONTH_ANCHOR))
+    if pub_year is not None:
         j = text.find(" year")
         while j != -1:
-            word = text[max(0, j - 5) : j].rsplit(" ", 1)[-1].lower()
-            after = text[j + 5 : j + 7]
-            if word in _RELATIVE_YEAR and not after[:1].isalnum() and not after[1:2].isupper():
-                anchors.append((j - len(word), False))
+            if text[j - 1 : j] in ("s", "t", "S", "T"):  # this, last, next
+                word = text[max(0, j - 5) : j].rsplit(" ", 1)[-1].lower()
+                after = text[j + 5 : j + 7]
+                if word in _RELATIVE_YEAR and not after[:1].isalnum() and not after[1:2].isupper():
+                    anchors.append((j - len(word), _RELATIVE_ANCHOR))
             j = text.find(" year", j + 1)
     anchors.sort()
     out: list[tuple[int, int, str]] = []
     last_end = -1
-    for pos, digit in anchors:
+    for pos, kind in anchors:
         if pos < last_end:
             continue
-        if not digit and text[pos : pos + 4].lower() in ("this", "last", "next"):
-            word = text[pos : pos + 4].lower()
-            out.append((pos, pos + 9, str(pub_year + _RELATIVE_YEAR[word])))  # type: ignore[operator]
+        if kind == _RELATIVE_ANCHOR:
+            out.append((pos, pos + 9, str(pub_year + _RELATIVE_YEAR[text[pos : pos + 4].lower()])))  # type: ignore[operator]
             last_end = pos + 9
             continue
-        found = (_DATE_AT_DIGIT if digit else _DATE_AT_MONTH).match(text, pos)
-        if not found:
+        if kind == _YEAR_ANCHOR:
+            # A year alone is a date after a preposition ("in 2016"), not in "2016 models" or "2020%".
+            if text[pos + 4 : pos + 5] not in ("_", "%"):
+                pre = _preposition_start(text, pos)
+                if pre is not None:
+                    out.append((pre, pos + 4, text[pos : pos + 4]))
+                    last_end = pos + 4
             continue
+        if kind == _DAY_ANCHOR:
+            found = _DATE_AT_DAY.match(text, pos)
+            if not found:
+                continue
+            day, month_name, year = found.groups()
+            rel = None
+        else:
+            found = _DATE_AT_MONTH.match(text, pos)
+            if not found:
+                continue
+            month_name, day, year, month3, year3, rel = found.groups()
+            month_name, year = month_name or month3, year or year3
         pre = _preposition_start(text, pos)
-        date = _resolve_date(found, pub_year, pre is not None)
+        date = _resolve_date(month_name, day, year, rel, pub_year, pre is not None)
         if date:
             out.append((pos if pre is None else pre, found.end(), date))
             last_end = found.end()
     return out
 
 
-@lru_cache(maxsize=65536)
-def _month_offsets(run: str) -> tuple[int, ...]:
-    """Where a month name starts in a capitalised run: as _dates_at takes month anchors, except that the
-    character before the run is not known here (_dates_at looks at it). The run holds the whole word."""
-    if not _MONTH_START.search(run):
+def _month_offsets(text: str) -> tuple[int, ...]:
+    """Where a month name starts in text (a whole word, not right after a letter or digit)."""
+    if not _MONTH_START.search(text):
         return ()
     out = []
-    for m in _MONTH_START.finditer(run):
+    for m in _MONTH_START.finditer(text):
         a = m.start()
-        if a and run[a - 1].isalnum():
+        if a and text[a - 1].isalnum():
             continue
         b = a + 3
-        while b < len(run) and run[b].isalpha():
+        while b < len(text) and text[b].isalpha():
             b += 1
-        if run[a:b].lower() in _MONTHS:
+        if text[a:b].lower() in _MONTHS:
             out.append(a)
     return tuple(out)
 
 
-def _resolve_date(m: re.Match[str], pub_year: int | None, preposition: bool) -> str | None:
-    g = m.groupdict()
-    if g.get("y4"):
-        return g["y4"] if preposition else None
-    month_name = g.get("m1") or g.get("m2") or g.get("m3") or ""
-    month = _MONTHS.get(month_name.lower().rstrip("."))
-    if month is None:
-        return None
-    day = g.get("d1") or g.get("d2")
-    year_s = g.get("y1") or g.get("y2") or g.get("y3")
+@lru_cache(maxsize=65536)
+def _resolve_date(
+    month_name: str,
+    day: str | None,
+    year_s: str | None,
+    rel: str | None,
+    pub_year: int | None,
+    preposition: bool,
+) -> str | None:
+    month = _MONTHS[month_name.lower().rstrip(".")]
     if year_s:
         year = int(year_s)
-    elif pub_year is None or not (day or preposition or g.get("rel3")):
+    elif pub_year is None or not (day or preposition or rel):
         return None
     else:
-        year = pub_year + _RELATIVE_YEAR[(g.get("rel3") or "this").lower()]
+        year = pub_year + _RELATIVE_YEAR[(rel or "this").lower()]
     if month_name == "May" and not (day or year_s or preposition):
         return None
     if day:
@@ -1435,24 +1494,45 @@ _KEY_GROUPS: tuple[tuple[str, ...], ...] = (
     ("-branded", "-sporting", "-equipped", "-powered", "-tuned", "-certified", "-engineered", "-designed"),
 )
 _VERBS, _WEAKS, _OBJECTS, _NOUNS, _BRANDS = range(5)
-_ALL_KEYS = frozenset(key for keys in _KEY_GROUPS for key in keys)
-# The dashed keys are found by one pattern (it starts with a literal, which is searched for fast); each
-# other key by a string search of its own.
-_DASH_KEYS = re.compile("-(?:" + "|".join(sorted(k[1:] for k in _ALL_KEYS if k[0] == "-")) + ")")
-_OTHER_KEYS = tuple(sorted(k for k in _ALL_KEYS if k[0] != "-"))
+_GROUPS_OF: dict[str, frozenset[int]] = {
+    key: frozenset(g for g, keys in enumerate(_KEY_GROUPS) if key in keys)
+    for keys in _KEY_GROUPS
+    for key in keys
+}
+# The keys that start with a space or a dash are found by two patterns (each starts with a literal, which
+# is searched for fast); each other key by a string search of its own. Longest first: a match can hold a
+# shorter key too (" tie-up" is " tie" as well), so a match stands for every key it starts with.
+_KEY_PATTERNS = [
+    re.compile(re.escape(lead) + _prefix_tree(k[1:] for k in _GROUPS_OF if k[0] == lead)) for lead in " -"
+]
+_MATCH_GROUPS: dict[str, frozenset[int]] = {
+    m: frozenset().union(*(gs for k, gs in _GROUPS_OF.items() if m.startswith(k)))
+    for m in _GROUPS_OF
+    if m[0] in " -"
+}
+_INNER_KEYS = tuple(sorted(k for k in _GROUPS_OF if k[0] not in " -"))
 
 
-def _key_offsets(body: str) -> dict[str, list[int]]:
-    """Every offset of every key of _KEY_GROUPS in the body."""
-    out: dict[str, list[int]] = {key: [] for key in _ALL_KEYS}
-    for m in _DASH_KEYS.finditer(body):
-        out[m.group()].append(m.start())
-    for key in _OTHER_KEYS:
-        found = out[key]
+def _cue_groups(ctx: _Ctx) -> dict[tuple[int, int], set[int]]:
+    """The kinds of cue word (indexes into _KEY_GROUPS) in each sentence that has any, by (paragraph,
+    sentence)."""
+    body = ctx.body
+    hits = [(m.start(), _MATCH_GROUPS[m.group()]) for keys in _KEY_PATTERNS for m in keys.finditer(body)]
+    for key in _INNER_KEYS:
+        groups = _GROUPS_OF[key]
         j = body.find(key)
         while j != -1:
-            found.append(j)
+            hits.append((j, groups))
             j = body.find(key, j + 1)
+    offsets, starts = ctx.offsets, ctx.starts
+    out: dict[tuple[int, int], set[int]] = {}
+    for j, groups in hits:
+        i = bisect_right(offsets, j) - 1
+        sentence = (i, max(0, bisect_right(starts[i], j - offsets[i]) - 1))
+        if sentence in out:
+            out[sentence] |= groups
+        else:
+            out[sentence] = set(groups)
     return out
 
 
@@ -1467,12 +1547,13 @@ _AUX = (
     r"(?:(?:has|have|had|is|are|was|were|will|would|previously|recently|also|now|officially|reportedly|"
     r"already|first|initially|just|once|closely)\s+){0,3}"
 )
-# Patterns that follow a name (tried only where a capitalised run ends): (keys, pattern, strong). Each
-# needs a space or an apostrophe right after the name, where a run cannot go on, so the name is the run.
-# A strong cue makes both names companies; a weak one needs both known as companies already.
-_NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
-    (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True),
-    (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False),
+# Patterns that follow a name (tried only where a capitalised run ends): (keys, pattern, strong, a word
+# the pattern needs in the sentence). Each needs a space or an apostrophe right after the name, where a
+# run cannot go on, so the name is the run. A strong cue makes both names companies; a weak one needs
+# both known as companies already.
+_NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
+    (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True, "with"),
+    (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False, "with"),
     (
         _OBJECTS,
         re.compile(
@@ -1480,6 +1561,7 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
             rf"pick(?:s|ed)?|select(?:s|ed)?|chose|chooses|sign(?:s|ed)?)\s+(?P<b>{ORGNAME})"
         ),
         True,
+        "",
     ),
     (
         _NOUNS,
@@ -1488,6 +1570,7 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
             rf"with\s+(?:the\s+)?(?P<b>{ORGNAME})"
         ),
         True,
+        "with",
     ),
     (
         _NOUNS,
@@ -1497,6 +1580,7 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool]] = [
             rf"{_PARTNER_NOUN}\b"
         ),
         True,
+        "",
     ),
 ]
 # "A/B partnership": tried at the start of a run, in a sentence with a slash or a dash.
@@ -1510,8 +1594,10 @@ _BRANDED = re.compile(
     rf"certified|engineered|co-engineered|designed)\s+(?:(?P<a>{CAP})\b)?"
 )
 _FROM_OWNER = re.compile(rf"\b(?:from|by)\s+(?P<a>{CAP})")
+_DETERMINERS = ("The", "the", "This", "this", "That", "that", "Our", "our", "Their", "their", "Its", "its")
 _ANAPHORIC = re.compile(
-    rf"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Oo]ur|[Tt]heir|[Ii]ts)\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b"
+    _prefix_tree(_DETERMINERS, boundary=True)
+    + rf"\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b"
 )
 # A sentence that goes on about the partnership of the sentence before it.
 _CONTINUATION = ("It ", "This ", "The partnership", "The deal", "The tie-up", "The alliance", "The agreement")
@@ -1520,11 +1606,24 @@ _ANNOUNCED_ON = re.compile(
     r"\b(?:announc\w*|confirm\w*|unveil\w*|signed|revealed|agreed|reached|struck|inked|said|says|stated)\b"
 )
 _START_CUE = re.compile(
-    r"\b(?:began|begun|started|starting|since|dating back to|formed|established|signed)\b"
+    _prefix_tree(
+        (
+            "began", "begun", "started", "starting", "since", "dating back to", "formed", "established",
+            "signed",
+        ),
+        boundary=True,
+    )
+    + r"\b"
 )
 _END_CUE = re.compile(
-    r"\b(?:ended|ends on|terminated|came to an end|ceased|dissolved|expired|(?:was|were) the last|previous|"
-    r"former|formerly|until)\b"
+    _prefix_tree(
+        (
+            "ended", "ends on", "terminated", "came to an end", "ceased", "dissolved", "expired",
+            "was the last", "were the last", "previous", "former", "formerly", "until",
+        ),
+        boundary=True,
+    )
+    + r"\b"
 )
 _ANNOUNCE_CUE = re.compile(
     rf"\b(?:[Aa]nnounc\w*|[Uu]nveil\w*|[Tt]oday|recently|officially|reached|new\s+(?:[\w-]+\s+){{0,3}}{_PARTNER_NOUN})\b"
@@ -1540,14 +1639,25 @@ _RawPair = tuple[str | None, str, bool, int]
 _Run = tuple[int, int, str]
 
 
+def _may_pair(sentence: str, groups: set[int]) -> bool:
+    """Whether one of the patterns of _raw_pairs can match: most need "with", or "and", "&", "/" or "–"
+    (the ones of _NOUNS)."""
+    return (
+        _OBJECTS in groups
+        or _BRANDS in groups
+        or "with" in sentence
+        or (_NOUNS in groups and ("and" in sentence or "&" in sentence or "/" in sentence or "–" in sentence))
+    )
+
+
 def _raw_pairs(sentence: str, runs: list[_Run], groups: frozenset[int]) -> list[_RawPair]:
     """Pairs of names in a partnership relation, before knowing which names are companies.
 
     `groups` says which kinds of cue word the sentence contains (indexes into _KEY_GROUPS).
     """
     found: list[_RawPair] = []
-    for group, pattern, strong in _NAME_LED:
-        if group in groups:
+    for group, pattern, strong, needs in _NAME_LED:
+        if group in groups and needs in sentence:
             for rs, re_, run in runs:
                 m = pattern.match(sentence, re_)
                 if m:
@@ -1597,7 +1707,7 @@ def _sentence_subject(sentence: str, runs: list[_Run], before: int) -> str | Non
             break
         if run[0] == "@":
             continue
-        _person, _title, _org, name, personish, _legal = _run_info(run)
+        name, personish = _run_data(run)[3:5]
         if name and not personish and name.lower().rstrip(".") not in _MONTHS:
             head = sentence[:rs].strip(" ,")
             opens = not head or _preposition_start(sentence, rs) is not None or head[-1].isdigit()
@@ -1645,30 +1755,27 @@ class _Pair:
     products: list[str] = field(default_factory=list)
 
 
-_Sentences = list[list[tuple[int, int, list[_RawPair]]]]
+# The raw pairs of each sentence that has any, by (paragraph, sentence).
+_Sentences = dict[tuple[int, int], list[_RawPair]]
 
 
 def discover_partner_companies(ctx: _Ctx) -> _Sentences:
     """Find the raw pairs of every sentence; names in a strong cue ("A teams up with B") are companies."""
-    groups: dict[tuple[int, int], set[int]] = {}
-    offsets = _key_offsets(ctx.body)
-    found_by_key: dict[str, set[tuple[int, int]]] = {}
-    for g, keys in enumerate(_KEY_GROUPS):
-        for key in keys:
-            if key not in found_by_key:
-                found_by_key[key] = {ctx.locate(j) for j in offsets[key]}
-            for where in found_by_key[key]:
-                groups.setdefault(where, set()).add(g)
-    found: _Sentences = [[(s, e, []) for s, e in b] for b in ctx.bounds]
+    groups = _cue_groups(ctx)
+    found: _Sentences = {}
     ctx.noun_sentences = {where for where, gs in groups.items() if _NOUNS in gs}
     for (i, k), gs in sorted(groups.items()):
         s, e = ctx.bounds[i][k]
+        sentence = ctx.paragraphs[i][s:e]
+        if not _may_pair(sentence, gs):
+            continue
         runs = ctx.sentence_runs(i, s, e)
         # A partnership needs at least one name in the sentence besides its first word.
         if not runs or (len(runs) == 1 and runs[0][0] == 0):
             continue
-        raw = _raw_pairs(ctx.paragraphs[i][s:e], runs, frozenset(gs))
-        found[i][k] = (s, e, raw)
+        raw = _raw_pairs(sentence, runs, frozenset(gs))
+        if raw:
+            found[i, k] = raw
         for a, b, strong, _pos in raw:
             for side in (a, b):
                 if strong and side and not side.startswith("@"):
@@ -1681,42 +1788,45 @@ def discover_partner_companies(ctx: _Ctx) -> _Sentences:
 def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, int]) -> list[PartnershipFact]:
     book: dict[tuple[str, str], _Pair] = {}
     recent: list[tuple[str, str]] = []
-    for i, p in enumerate(ctx.paragraphs):
-        dateline_date: str | None = None
-        dateline_done = False
-        follows_pair = False
-        for k, (s, e, raw) in enumerate(raw_pairs[i]):
-            continued = follows_pair and p.startswith(_CONTINUATION, s, e)
-            follows_pair = False
-            if not raw and not continued and (not recent or (i, k) not in ctx.noun_sentences):
-                continue
-            sentence = p[s:e]
-            touched: list[_Pair] = []
-            for a, b in _resolve_pairs(raw, sentence, ctx, i) if raw else ():
-                key = (a, b) if fold(a) <= fold(b) else (b, a)
-                pair = book.setdefault(key, _Pair(key, i))
-                touched.append(pair)
-                if key in recent:
-                    recent.remove(key)
-                recent.append(key)
-            if touched:
-                if not dateline_done:
-                    dateline_done = True
-                    m = _DATELINE.search(p) if _MONTH_START.search(p) else None
-                    found = find_dates(m.group("date"), ctx.published) if m else []
-                    dateline_date = found[0][2] if found else None
-                dates = ctx.sentence_dates(i, s, e)
-                for pair in touched:
-                    _apply_cues(ctx, pair, sentence, dates, products, dateline_date, anaphoric=False)
-                follows_pair = True
-            elif continued:
-                dates = ctx.sentence_dates(i, s, e)
-                _apply_cues(ctx, book[recent[-1]], sentence, dates, products, None, anaphoric=True)
-            elif recent and _ANAPHORIC.search(sentence):
-                named = set(_companies_in(sentence, ctx))
-                key = next((k for k in reversed(recent) if not named or named & set(k)), recent[-1])
-                dates = ctx.sentence_dates(i, s, e)
-                _apply_cues(ctx, book[key], sentence, dates, products, None, anaphoric=True)
+    touched_at = (-1, -1)  # the last sentence that named a pair
+    dateline: tuple[int, str | None] = (-1, None)  # (paragraph, the date of its dateline)
+    # Only these sentences can say something: those with raw pairs, the ones right after them (they may
+    # go on about the pair) and those with a partnership noun (they may refer back to it).
+    for i, k in sorted(raw_pairs.keys() | ctx.noun_sentences | {(i, k + 1) for i, k in raw_pairs}):
+        if k >= len(ctx.bounds[i]):
+            continue
+        s, e = ctx.bounds[i][k]
+        p = ctx.paragraphs[i]
+        raw = raw_pairs.get((i, k))
+        continued = touched_at == (i, k - 1) and p.startswith(_CONTINUATION, s, e)
+        if not raw and not continued and (not recent or (i, k) not in ctx.noun_sentences):
+            continue
+        sentence = p[s:e]
+        touched: list[_Pair] = []
+        for a, b in _resolve_pairs(raw, sentence, ctx, i) if raw else ():
+            key = (a, b) if fold(a) <= fold(b) else (b, a)
+            pair = book.setdefault(key, _Pair(key, i))
+            touched.append(pair)
+            if key in recent:
+                recent.remove(key)
+            recent.append(key)
+        if touched:
+            if dateline[0] != i:
+                m = _DATELINE.search(p) if _MONTH_START.search(p) else None
+                found = find_dates(m.group("date"), ctx.published) if m else []
+                dateline = (i, found[0][2] if found else None)
+            dates = ctx.sentence_dates(i, s, e)
+            for pair in touched:
+                _apply_cues(ctx, pair, sentence, dates, products, dateline[1], anaphoric=False)
+            touched_at = (i, k)
+        elif continued:
+            dates = ctx.sentence_dates(i, s, e)
+            _apply_cues(ctx, book[recent[-1]], sentence, dates, products, None, anaphoric=True)
+        elif recent and _ANAPHORIC.search(sentence):
+            named = set(_companies_in(sentence, ctx))
+            key = next((k for k in reversed(recent) if not named or named & set(k)), recent[-1])
+            dates = ctx.sentence_dates(i, s, e)
+            _apply_cues(ctx, book[key], sentence, dates, products, None, anaphoric=True)
     return [_partnership_fact(pair, ctx.published) for pair in book.values()]
 
 
@@ -1774,7 +1884,8 @@ def _apply_cues(
 
 # ---------------------------------------------------------------- events
 
-_PARTICIPLE = re.compile(r"\s*(Founded|Established|Launched|Created|Formed|Incorporated|Born)\s*$")
+# A participle alone before a date: "Founded in 1998, Acme ..."
+_PARTICIPLES = frozenset(("Founded", "Established", "Launched", "Created", "Formed", "Incorporated", "Born"))
 _FILLER = re.compile(
     r"(?:(?:it|we|i|they|he|she)\s+(?:can\s+)?(?:emerged|was reported|confirm(?:ed)?|said|says|announced|"
     r"reported)\s+that|that)\s+",
@@ -1785,7 +1896,9 @@ _AUX_VERBS = frozenset(
     ("was", "were", "is", "are", "has", "had", "have", "will", "would", "became", "remains")
 )
 _PRONOUN_SUBJECT = re.compile(r"(?:it|they|the company|the firm|the group)\s+", re.IGNORECASE)
-_CLAUSE_STOP = re.compile(r"\s*[:;]\s|\s*[\"“‘]")
+# Where a clause stops: at a colon or semicolon before a space, or at an opening quotation mark. The
+# pattern starts with one character class, which is searched for fast.
+_CLAUSE_STOP = re.compile(r"[:;\"“‘](?:(?<=[:;])(?=\s)|(?<=[\"“‘]))")
 
 
 def _shorten(text: str, limit: int = 120) -> str:
@@ -1799,7 +1912,7 @@ def extract_events(ctx: _Ctx) -> list[EventFact]:
     events: list[EventFact] = []
     seen: set[tuple[str, str]] = set()
     for i, p in enumerate(ctx.paragraphs):
-        dates = ctx.dates(i)
+        dates = ctx.dates[i]
         k_done = -1
         for start, _end, _date in dates:
             k = max(0, bisect_right(ctx.starts[i], start) - 1)
@@ -1816,7 +1929,7 @@ def extract_events(ctx: _Ctx) -> list[EventFact]:
                 if what.count(" ") < 2 or key in seen:
                     continue
                 seen.add(key)
-                companies = tuple(c for c in named if c in what) or tuple(named[:2])
+                companies = tuple([c for c in named if c in what]) or tuple(named[:2])
                 events.append(EventFact(date, what, i, companies))
     return events
 
@@ -1829,10 +1942,10 @@ def _event_clause(
     prev_end = dates[n - 1][1] if n else 0
     next_start = dates[n + 1][0] if n + 1 < len(dates) else len(sentence)
     head = sentence[prev_end:start]
-    participle = _PARTICIPLE.match(head)
-    if participle and sentence[end : end + 1] == ",":
+    participle = head.strip()
+    if participle in _PARTICIPLES and sentence[end : end + 1] == ",":
         subject = _subject_of(sentence[end + 1 :], named)
-        return f"{subject} was {participle.group(1).lower()}" if subject else ""
+        return f"{subject} was {participle.lower()}" if subject else ""
     lead = head.strip(" ,\"“‘'")
     after = sentence[end:next_start].strip(" ,")
     opens_clause = lead.endswith((" and", " but", ";")) and bool(
@@ -1843,7 +1956,9 @@ def _event_clause(
         filler = _FILLER.match(rest)
         rest = rest[filler.end() :] if filler else rest
         stop = _CLAUSE_STOP.search(rest)
-        rest = rest[: stop.start()] if stop and stop.start() > 20 else rest
+        if stop:
+            head = rest[: stop.start()].rstrip()
+            rest = head if len(head) > 20 else rest
         if n + 1 < len(dates):
             # "In 2012, A did this and [in 2015] did that": the clause of this date ends at the last "and".
             for conj in (" and", " but", ";"):
