@@ -273,6 +273,22 @@ def test_quotes_with_forty_sources_stay_inside_the_limits() -> None:
     assert (pages[-1].fields[0].value or "").endswith("more sources")
 
 
+def test_quote_pages_are_counted_at_once_and_built_when_shown() -> None:
+    long = " ".join(f"word{n}" for n in range(900))  # two pages
+    quotes = [quote(f"Quote number {n}.") for n in range(1, 200)] + [quote(long)]
+    pages = embeds.quote_pages(quotes)
+    assert len(pages) == 201
+    assert pages[0].footer.text == "Quote 1 of 200"
+    assert [p.footer.text for p in pages[-2:]] == [
+        "Quote 200 of 200 · part 1 of 2",
+        "Quote 200 of 200 · part 2 of 2",
+    ]
+    assert pages[198].description == "“Quote number 199.”\n\n— **Greta Lindqvist**, CEO, Lumen Optik AG"
+    assert pages[5] is pages[5]  # built once
+    with pytest.raises(IndexError):
+        pages[201]
+
+
 def test_quote_markdown_is_escaped() -> None:
     [page] = embeds.quote_pages([quote("Use **all** the _light_ @everyone")])
     assert "\\*\\*all\\*\\* the \\_light\\_ @\u200beveryone" in (page.description or "")

@@ -206,6 +206,15 @@ async def test_a_command_answers_through_the_interaction_callback(stand_in: Offl
     assert not result.message.ephemeral
 
 
+async def test_forget_drops_what_was_recorded_and_commands_still_run(stand_in: OfflineDiscord) -> None:
+    await stand_in.invoke("/echo one")
+    stand_in.forget()
+    assert (stand_in.requests, stand_in.messages) == ([], {})
+    result = await stand_in.invoke("/echo two")
+    assert result.message.content == "two"
+    assert [r.path for r in stand_in.requests] == [r.path for r in result.requests]
+
+
 async def test_the_payload_is_what_discord_sends(stand_in: OfflineDiscord) -> None:
     payload = stand_in.command_payload("/echo hi", user_id=7, channel_id=8, guild_id=9)
     assert payload["type"] == 2
