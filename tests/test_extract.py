@@ -164,7 +164,8 @@ EXPECTED_PARTNERSHIPS = {
     "000_01170216c2f9fcf6.txt": {pair("Huawei", "Leica"): ("2016-02", None, "announced", set())},
     "001_114326c08f6a0ddf.txt": {
         pair("Huawei", "Leica"): ("2016-02", None, "announced", set()),
-        pair("Panasonic", "Leica"): (None, None, "active", {"Lumix CM1"}),
+        # "Initially, Leica worked with Panasonic": a past collaboration.
+        pair("Panasonic", "Leica"): (None, None, "ended", {"Lumix CM1"}),
     },
     "002_4f05b41f0b0afc55.txt": {
         pair("Huawei", "Leica"): ("2016-02", None, "announced", set()),
@@ -504,3 +505,68 @@ def test_events_read_as_short_clauses() -> None:
         ("2019", "Acme Robotics opened a plant", ("Acme Robotics",)),
         ("2001", "Nimbus Cloud was founded", ("Nimbus Cloud",)),
     ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Initially, Acme Robotics Inc worked with Nimbus Cloud Ltd on sensors.",
+        "Acme Robotics previously partnered with Nimbus Cloud.",
+        "Acme Robotics Inc had worked with Nimbus Cloud Ltd for years.",
+        "Acme Robotics Inc used to work with Nimbus Cloud Ltd.",
+        "Acme Robotics formerly partnered with Nimbus Cloud.",
+    ],
+)
+def test_a_partnership_told_in_the_past_has_ended(sentence: str) -> None:
+    assert [p.status for p in facts(sentence).partnerships] == ["ended"]
+
+
+def test_a_past_range_dates_a_partnership_and_ends_it_but_a_future_one_does_not() -> None:
+    past = facts("Acme Robotics partnered with Nimbus Cloud between March 2012 and June 2015.")
+    assert [(p.started, p.ended, p.status) for p in past.partnerships] == [("2012-03", "2015-06", "ended")]
+    assert [e.what for e in past.events] == ["Acme Robotics partnered with Nimbus Cloud"]
+    future = facts("Acme Robotics partnered with Nimbus Cloud from 2022 to 2026.")
+    assert [(p.started, p.ended, p.status) for p in future.partnerships] == [("2022", None, "active")]
+    plans = facts(
+        "Acme Robotics has teamed up with Nimbus Cloud; initially the companies will build sensors."
+    )
+    assert [p.status for p in plans.partnerships] == ["active"]
+
+
+def test_a_model_named_by_its_maker_and_by_its_series_is_one_product() -> None:
+    extraction = facts(
+        "The Orbit X5 handset from Acme Robotics goes on sale in May.",
+        "Reviewers liked the Acme X5 more than the Nimbus Z2.",
+    )
+    assert {m.name for m in extraction.mentions if m.kind == "product"} == {"Orbit X5", "Nimbus Z2"}
+    rivals = facts("The Acme X5 and the Nimbus X5 are rivals; Acme Robotics and Nimbus Cloud make them.")
+    assert {m.name for m in rivals.mentions if m.kind == "product"} == {"Acme X5", "Nimbus X5"}
+
+
+def test_events_are_whole_clauses_without_a_dangling_word() -> None:
+    extraction = facts(
+        "Nimbus Cloud announced a tie-up with Acme Robotics, which began in 2016 with the X5 series.",
+        "The first robot maker to list on the exchange in 2014, Acme Robotics soared in 2015.",
+        "Acme Robotics Inc has teamed up with Nimbus Cloud Ltd in a new long-term strategic partnership to "
+        "build warehouse robots, the first of which is scheduled to launch in July 2024.",
+    )
+    assert [(e.date, e.what) for e in extraction.events] == [
+        ("2016", "a tie-up with Acme Robotics began"),
+        ("2014", "Acme Robotics was the first robot maker to list on the exchange"),
+        ("2015", "Acme Robotics soared"),
+        (
+            "2024-07",
+            "Acme Robotics Inc has teamed up with Nimbus Cloud Ltd in a new long-term strategic partnership "
+            "to build warehouse robots",
+        ),
+    ]
+
+
+def test_bundled_events_read_as_clauses() -> None:
+    photo = {e.what for e in bundled("004_7c3b7d351971b1ca.txt")[1].events}
+    assert "a tie-up with Huawei began" in photo
+    police = {e.what for e in bundled("003_ab580fe8e59a1744.txt")[1].events}
+    assert (
+        "Huawei was the first Chinese brand to appear on the prestigious Interbrand Best Global Brands list"
+        in police
+    )

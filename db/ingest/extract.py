@@ -1178,6 +1178,23 @@ def find_products(ctx: _Ctx) -> dict[str, int]:
     return products
 
 
+def fold_products(products: dict[str, int], ctx: _Ctx) -> dict[str, int]:
+    """One product for "<Maker> CM1" and "<Series> CM1" in one article: two names with the same model
+    words, the first word of one a known company and of the other not, are the series' name."""
+    by_model: dict[str, list[str]] = {}
+    for name in products:
+        brand, _, model = name.partition(" ")
+        if model and " " not in brand:
+            by_model.setdefault(model, []).append(name)
+    folded = dict(products)
+    for names in by_model.values():
+        makers = [n for n in names if _canonical_company(n.partition(" ")[0], ctx)]
+        if len(names) == 2 and len(makers) == 1:
+            maker, series = makers[0], next(n for n in names if n != makers[0])
+            folded[series] = min(folded[series], folded.pop(maker))
+    return folded
+
+
 def _model_index(run: str) -> int:
     """Index of the first model-number token of a run ("Acme X5 Pro" -> 1), or -1."""
     if not _DIGIT.search(run):
@@ -1545,7 +1562,7 @@ _WEAK_VERB = r"(?:work(?:ed|s|ing)?|collaborat(?:e|ed|es|ing)|co-?operat(?:e|ed|
 _THE = r"(?:the\s+)?"
 _AUX = (
     r"(?:(?:has|have|had|is|are|was|were|will|would|previously|recently|also|now|officially|reportedly|"
-    r"already|first|initially|just|once|closely)\s+){0,3}"
+    r"already|first|initially|originally|formerly|used\s+to|just|once|closely)\s+){0,3}"
 )
 # Patterns that follow a name (tried only where a capitalised run ends): (keys, pattern, strong, a word
 # the pattern needs in the sentence). Each needs a space or an apostrophe right after the name, where a
@@ -1625,6 +1642,18 @@ _END_CUE = re.compile(
     )
     + r"\b"
 )
+# Tense and time words that put a partnership in the past, without dating its end ("A previously worked
+# with B", "Initially, A worked with B", "A had partnered with B").
+_PAST_CUE = re.compile(
+    r"\b(?:[Pp]reviously|[Ff]ormerly|used to|no longer|"
+    r"had\s+(?:\w+\s+)?(?:worked|partnered|teamed|collaborated|co-?operated|been)|"
+    r"(?:[Ii]nitially|[Oo]riginally|[Aa]t first),?\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:[a-z]+ed|was|were|had|did|made|began|took|went))\b"
+)
+# A range of years or dates: "from 2012 to 2015", "between May 2012 and June 2015".
+_RANGE_GAP = re.compile(r"\s*([–—-]|to|until|till|through|and)\s*")
+_RANGE_OPEN = ("from ", "between ")
+_YEAR_AT = re.compile(rf"{_YEAR}\b")
 _ANNOUNCE_CUE = re.compile(
     rf"\b(?:[Aa]nnounc\w*|[Uu]nveil\w*|[Tt]oday|recently|officially|reached|new\s+(?:[\w-]+\s+){{0,3}}{_PARTNER_NOUN})\b"
 )
@@ -1870,10 +1899,22 @@ def _apply_cues(
                 pair.started, pair.start_explicit = date, True
             if not _START_CUE.search(window):
                 pair.cues.add("announced")
+    for s1, e1, d1 in dates:
+        gap = _RANGE_GAP.match(sentence, e1)
+        if not gap or not (sentence[:s1].endswith(_RANGE_OPEN) or sentence.startswith(_RANGE_OPEN, s1)):
+            continue
+        year = _YEAR_AT.match(sentence, gap.end())
+        d2 = next((d for s2, _e2, d in dates if s2 in (gap.start(1), gap.end())), year and year.group())
+        if d2 and d2 > d1:
+            pair.started = pair.started or d1
+            if ctx.published is None or d2 < ctx.published:
+                pair.ended = d2
     if _END_CUE.search(sentence):
         pair.cues.add("ended")
     if anaphoric:
         return
+    if _PAST_CUE.search(sentence):  # only where the sentence names the pair: "the deal A previously made"
+        pair.cues.add("ended")
     if _RUMOUR_CUE.search(sentence):
         pair.cues.add("rumoured")
     elif _ANNOUNCE_CUE.search(sentence):
@@ -1901,11 +1942,37 @@ _PRONOUN_SUBJECT = re.compile(r"(?:it|they|the company|the firm|the group)\s+", 
 _CLAUSE_STOP = re.compile(r"[:;\"“‘](?:(?<=[:;])(?=\s)|(?<=[\"“‘]))")
 
 
+# Words a clause cannot end on: "... partnered with B between", "... a tie-up, which".
+_DANGLING = re.compile(
+    r"(?:\s+(?:between|from|in|on|at|of|with|by|to|for|and|or|but|since|which|that|who|the|a|an))+$",
+    re.IGNORECASE,
+)
+# "..., which began" before a date: the relative clause is about the noun phrase before the comma, which
+# starts at its determiner (the last one that does not follow a preposition: "a tie-up with B").
+_RELATIVE_END = re.compile(r",\s+(?:which|that)\s+(?P<verb>[^,]+)$")
+_NOUN_PHRASE = re.compile(
+    r"(?<!\bwith )(?<!\bof )(?<!\bbetween )(?<!\band )(?<!\bfor )(?<!\bto )(?<!\bfrom )(?<!\bby )"
+    r"(?<!\bin )(?<!\bon )(?<!\bat )\b(?:a|an|the|its|their|his|her)\s[^,]+$"
+)
+# A sentence that opens with a noun phrase about the subject that follows the date: "The first maker to
+# do X in 2014, Acme ...". No verb of its own: no past tense, no auxiliary.
+_APPOSITION = re.compile(r"(?:The|A|An)\s(?![^,]*\b(?:[a-z]+ed|is|are|was|were|has|have|had|will)\b)[^,]+")
+
+
 def _shorten(text: str, limit: int = 120) -> str:
     text = " ".join(text.split()).strip(" ,;:-–—\"“”‘’'").rstrip(".")
+    text = _DANGLING.sub("", text)
     if len(text) <= limit:
         return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    # Too long: cut at the last clause boundary that leaves a clause (or one just past the limit), else at
+    # a word.
+    marks = (", ", "; ", " – ", " — ")
+    cut = max(text.rfind(mark, 0, limit) for mark in marks)
+    if cut <= 0 or text[:cut].count(" ") < 3:
+        cut = min((k for k in (text.find(mark, limit, limit + 40) for mark in marks) if k > 0), default=-1)
+    if cut > 0 and text[:cut].count(" ") >= 3:
+        return text[:cut]
+    return _DANGLING.sub("", text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:")) + "…"
 
 
 def extract_events(ctx: _Ctx) -> list[EventFact]:
@@ -1948,6 +2015,10 @@ def _event_clause(
         return f"{subject} was {participle.lower()}" if subject else ""
     lead = head.strip(" ,\"“‘'")
     after = sentence[end:next_start].strip(" ,")
+    if not prev_end and _APPOSITION.fullmatch(lead) and sentence[end : end + 1] == ",":
+        subject = _subject_of(sentence[end + 1 :], named)
+        if subject and after.startswith(subject):
+            return _shorten(f"{subject} was {lead[0].lower()}{lead[1:]}")
     opens_clause = lead.endswith((" and", " but", ";")) and bool(
         _PRONOUN_SUBJECT.match(after) or after[:1].isupper()
     )
@@ -1980,6 +2051,10 @@ def _event_clause(
     clause = head[cut:].strip(" ,")
     filler = _FILLER.match(clause)
     clause = clause[filler.end() :] if filler else clause
+    relative = _RELATIVE_END.search(clause)
+    phrase = _NOUN_PHRASE.search(clause, 0, relative.start()) if relative else None
+    if relative and phrase:
+        return _shorten(f"{phrase.group()} {relative.group('verb')}")
     cut = clause.rfind(" and ")
     verb = clause[cut + 5 :].split(" ", 1)[0] if cut > 0 else ""
     if verb in _AUX_VERBS or (verb.endswith("ed") and verb.islower()):
@@ -2013,6 +2088,7 @@ def extract(article: CleanArticle) -> Extraction:
     raw_pairs = discover_partner_companies(ctx)
     products = find_products(ctx)
     companies = index_companies(ctx)
+    products = fold_products(products, ctx)
     quotes = extract_quotes(ctx)
     partnerships = extract_partnerships(ctx, raw_pairs, products)
     events = extract_events(ctx)
