@@ -433,12 +433,16 @@ def paginate(
         count += 1
     if count or not pages:
         pages.append(page)
-    for number, embed in enumerate(pages, 1):
-        footer = f"Page {number} of {len(pages)}" if len(pages) > 1 else ""
-        footer = " · ".join(p for p in (footer, total_label) if p)
-        if footer:
-            embed.set_footer(text=fit_plain(footer, _FOOTER_RESERVE))
+    for number, embed in enumerate(pages):
+        _set_footer(embed, number, len(pages), total_label)
     return pages
+
+
+def _set_footer(page: discord.Embed, number: int, count: int, total_label: str) -> None:
+    """'Page 2 of 5 · <total_label>' (the page part only when there are several)."""
+    footer = " · ".join(p for p in (f"Page {number + 1} of {count}" if count > 1 else "", total_label) if p)
+    if footer:
+        page.set_footer(text=fit_plain(footer, _FOOTER_RESERVE))
 
 
 def _fits(page: discord.Embed, block: Block) -> bool:
@@ -461,27 +465,34 @@ def _add(page: discord.Embed, block: Block) -> None:
 # ---------------------------------------------------------------- answers
 
 
-def partnership_pages(company: str, items: Sequence[PartnershipInfo]) -> list[discord.Embed]:
+# Partnerships per page: this many fields of the largest size (name 256, value 1,024) always fit one embed
+# with its title and footer, so the pages are counted without rendering them, and built when shown.
+_PARTNERSHIPS_PER_PAGE = (EMBED_TOTAL_MAX - _FOOTER_RESERVE - TITLE_MAX) // (FIELD_NAME_MAX + FIELD_VALUE_MAX)
+
+
+def partnership_pages(company: str, items: Sequence[PartnershipInfo]) -> Sequence[discord.Embed]:
     """/partnership: one field per partner with dates, status, products and linked sources."""
-    blocks: list[Block] = []
-    for item in items:
-        span = fit(format_span(item.started, item.ended), 60) or "dates not stated"
-        name = f"{fit(one_line(item.partner), FIELD_NAME_MAX - 64)} · {span}"
-        head = _STATUS.get(item.status, item.status.capitalize())
-        if item.products:
-            head += " · " + fit(", ".join(item.products), 300)
-        value = f"{head}\n{sources_text(item.sources, FIELD_VALUE_MAX - len(head) - 1)}"
-        blocks.append(Block(value, name=name))
     all_sources = [s for item in items for s in item.sources]
-    single = len({s.article_id for s in all_sources}) == 1
+    url = _title_target(all_sources) if len({s.article_id for s in all_sources}) == 1 else None
     title = fit(f"Partnerships of {one_line(company)}", TITLE_MAX)
-    noun = "partnership" if len(items) == 1 else "partnerships"
-    return paginate(
-        blocks,
-        lambda: _new_page(title, COLOURS["partnership"], _title_target(all_sources) if single else None),
-        per_page=6,
-        total_label=f"{len(items)} {noun}",
-    )
+    total_label = f"{len(items)} {'partnership' if len(items) == 1 else 'partnerships'}"
+    per_page = _PARTNERSHIPS_PER_PAGE
+    count = max(1, -(-len(items) // per_page))
+
+    def build(number: int) -> discord.Embed:
+        page = _new_page(title, COLOURS["partnership"], url)
+        for item in items[number * per_page : (number + 1) * per_page]:
+            span = fit(format_span(item.started, item.ended), 60) or "dates not stated"
+            name = f"{fit(one_line(item.partner), FIELD_NAME_MAX - 64)} · {span}"
+            head = _STATUS.get(item.status, item.status.capitalize())
+            if item.products:
+                head += " · " + fit(", ".join(item.products), 300)
+            value = f"{head}\n{sources_text(item.sources, FIELD_VALUE_MAX - len(head) - 1)}"
+            page.add_field(name=name, value=value, inline=False)
+        _set_footer(page, number, count, total_label)
+        return page
+
+    return LazyPages(count, build)
 
 
 def speaker_line(quote: QuoteInfo) -> str:

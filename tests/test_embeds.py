@@ -214,14 +214,48 @@ def test_partnership_page_names_each_partner_with_dates_and_sources() -> None:
 def test_many_partnerships_page_with_a_footer() -> None:
     items = [partnership(n, f"Partner {n}", "2010", None, sources=40) for n in range(1, 31)]
     pages = embeds.partnership_pages("Lumen Optik", items)
-    # each field is near the 1,024 limit (40 sources), so five fit under 6,000 characters, not six
-    assert [len(p.fields) for p in pages] == [5] * 6
+    # four per page: four fields of the largest size always fit under 6,000 characters
+    assert [len(p.fields) for p in pages] == [4] * 7 + [2]
     for number, page in enumerate(pages, 1):
         assert_within_limits(page)
-        assert page.footer.text == f"Page {number} of 6 · 30 partnerships"
+        assert page.footer.text == f"Page {number} of 8 · 30 partnerships"
     few = embeds.partnership_pages("Lumen Optik", [partnership(n, f"P{n}", None, None) for n in range(1, 14)])
-    assert [len(p.fields) for p in few] == [6, 6, 1]
+    assert [len(p.fields) for p in few] == [4, 4, 4, 1]
     assert few[0].fields[0].name == "P1 · dates not stated"
+
+
+def test_partnership_pages_of_the_largest_fields_fit_and_are_built_when_shown() -> None:
+    long = "<Ünïcode & *partner*> " * 40
+    items = [
+        PartnershipInfo(
+            id=n,
+            company="Lumen Optik",
+            partner=long + str(n),
+            started="2010-01-01",
+            ended="2011-02-03",
+            status="some status",
+            products=(long,) * 5,
+            sources=tuple(
+                Source(
+                    article_id=n * 100 + i,
+                    file="f.txt",
+                    title=long,
+                    url=f"https://news.example.com/{long}/{i}",
+                    publisher=long,
+                    published="2019-03-07",
+                )
+                for i in range(60)
+            ),
+        )
+        for n in range(1, 10)
+    ]
+    pages = embeds.partnership_pages("L" * 400, items)
+    assert len(pages) == 3
+    assert isinstance(pages, embeds.LazyPages) and not pages._built
+    for page in pages:
+        assert_within_limits(page)
+    assert [len(p.fields) for p in pages] == [4, 4, 1]
+    assert pages[0].title == embeds.fit("Partnerships of " + "L" * 400, 256)
 
 
 def quote(text: str, sources: int = 3) -> QuoteInfo:
