@@ -353,7 +353,45 @@ CREATE INDEX partnerships_started ON partnerships(started, id) WHERE started IS 
 CREATE INDEX partnerships_ended ON partnerships(ended, id) WHERE ended IS NOT NULL;
 """
 
-KB_MIGRATIONS: list[str] = [_KB_V1, _KB_V2, _KB_V3]
+# Version 4: the comparable form of each quotation (db.ingest.names.quote_key), computed with the extraction
+# so that grouping quotes does not compute it again for the whole corpus. Rows written before: NULL.
+_KB_V4 = """
+ALTER TABLE raw_quotes ADD COLUMN text_key TEXT;
+ALTER TABLE raw_org_quotes ADD COLUMN text_key TEXT;
+"""
+
+# Version 5: every name an article's raw facts use (mentions, speakers, organisations, partners, products),
+# once per article, with where it first appears and how often: what the names are grouped from and the
+# mentions built from, without going through every raw table again. Replaces raw_mentions.
+_KB_V5 = """
+CREATE TABLE raw_names (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,          -- the first paragraph that names it
+    count INTEGER NOT NULL,              -- how often the raw facts name it
+    PRIMARY KEY (article_id, kind, name)
+) WITHOUT ROWID;
+INSERT INTO raw_names (article_id, kind, name, paragraph, count)
+SELECT article_id, kind, name, MIN(paragraph), COUNT(*) FROM (
+    SELECT article_id, paragraph, name, kind FROM raw_mentions
+    UNION ALL SELECT article_id, paragraph, speaker, 'person' FROM raw_quotes
+    UNION ALL SELECT article_id, paragraph, org, 'company' FROM raw_quotes WHERE org IS NOT NULL
+    UNION ALL SELECT article_id, paragraph, person, 'person' FROM raw_roles
+    UNION ALL SELECT article_id, paragraph, org, 'company' FROM raw_roles WHERE org IS NOT NULL
+    UNION ALL SELECT article_id, paragraph, company_a, 'company' FROM raw_partnerships
+    UNION ALL SELECT article_id, paragraph, company_b, 'company' FROM raw_partnerships
+    UNION ALL SELECT p.article_id, p.paragraph, j.value, 'product'
+        FROM raw_partnerships p, json_each(p.products) j
+    UNION ALL SELECT e.article_id, e.paragraph, j.value, 'company' FROM raw_events e, json_each(e.companies) j
+    UNION ALL SELECT o.article_id, o.paragraph, j.value, 'company' FROM raw_org_quotes o, json_each(o.orgs) j
+)
+WHERE kind IN ('company', 'person', 'product')
+GROUP BY article_id, kind, name;
+DROP TABLE raw_mentions;
+"""
+
+KB_MIGRATIONS: list[str] = [_KB_V1, _KB_V2, _KB_V3, _KB_V4, _KB_V5]
 USER_MIGRATIONS: list[str] = [_USER_V1, _USER_V2, _USER_V3]
 
 

@@ -9,6 +9,7 @@ Name lookups and autocomplete use in-memory indexes (db/index.py) rebuilt by `re
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import re
 import sqlite3
@@ -26,7 +27,7 @@ import aiosqlite
 
 from db import schema
 from db.index import ArticleIndex, ArticleRow, EntityRow, NameIndex
-from db.ingest.names import fold
+from db.ingest.names import fold, quote_key
 from db.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -68,7 +69,7 @@ KEPT_RESULTS = 64
 TRIVIA_BUDGET = 3000  # derived facts sampled for the trivia bank: bounds its time and memory on any corpus
 TRIVIA_COMMON = 50  # quotes sharing an excerpt's words beyond which it is not asked (see said_elsewhere)
 _FLUSH_ROWS = 20_000  # raw facts or derived rows queued before they are written
-_RAW_TABLES = ("raw_quotes", "raw_org_quotes", "raw_roles", "raw_mentions", "raw_partnerships", "raw_events")
+_RAW_TABLES = ("raw_quotes", "raw_org_quotes", "raw_roles", "raw_names", "raw_partnerships", "raw_events")
 PROFILE_ARTICLES = 25  # newest articles listed on a profile
 PROFILE_PEOPLE = 25
 MAX_SEARCH_TERMS = 16
@@ -148,11 +149,11 @@ class ArticleRows(NamedTuple):
 
 
 _RAW_INSERTS = (
-    "INSERT INTO raw_quotes (article_id, paragraph, speaker, text, role, org, style) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "INSERT INTO raw_org_quotes (article_id, paragraph, orgs, text) VALUES (?, ?, ?, ?)",
+    "INSERT INTO raw_quotes (article_id, paragraph, speaker, text, role, org, style, text_key) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO raw_org_quotes (article_id, paragraph, orgs, text, text_key) VALUES (?, ?, ?, ?, ?)",
     "INSERT INTO raw_roles (article_id, paragraph, person, role, org) VALUES (?, ?, ?, ?, ?)",
-    "INSERT INTO raw_mentions (article_id, paragraph, name, kind) VALUES (?, ?, ?, ?)",
+    "INSERT INTO raw_names (article_id, kind, name, paragraph, count) VALUES (?, ?, ?, ?, ?)",
     "INSERT INTO raw_partnerships (article_id, paragraph, company_a, company_b, started, ended, status, "
     "products) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "INSERT INTO raw_events (article_id, paragraph, date, what, companies) VALUES (?, ?, ?, ?, ?)",
@@ -164,33 +165,56 @@ def _names(names: Iterable[str]) -> list[str]:
 
 
 def article_rows(article: CleanArticle, ex: Extraction) -> ArticleRows:
-    """The rows of one article and its raw facts (names with their spaces folded, empty facts dropped)."""
-    quotes = [
-        (q.paragraph, speaker, q.text, q.role, _clean_name(q.org) or None, q.style)
-        for q in ex.quotes
-        if (speaker := _clean_name(q.speaker)) and q.text.strip()
-    ]
-    org_quotes = [
-        (q.paragraph, json.dumps(orgs), q.text)
-        for q in ex.org_quotes
-        if q.text.strip() and (orgs := _names(q.orgs))
-    ]
-    roles = [
-        (r.paragraph, person, role, _clean_name(r.org) or None)
-        for r in ex.roles
-        if (person := _clean_name(r.person)) and (role := r.role.strip())
-    ]
-    mentions = [(m.paragraph, name, m.kind) for m in ex.mentions if (name := _clean_name(m.name))]
-    partnerships = [
-        (p.paragraph, a, b, p.started, p.ended, p.status, json.dumps(_names(p.products)))
-        for p in ex.partnerships
-        if (a := _clean_name(p.companies[0])) and (b := _clean_name(p.companies[1]))
-    ]
-    events = [
-        (e.paragraph, e.date, what, json.dumps(_names(e.companies)))
-        for e in ex.events
-        if (what := e.what.strip()) and e.date
-    ]
+    """The rows of one article and its raw facts (names with their spaces folded, empty facts dropped),
+    with every name they use (raw_names: where it first appears and how often)."""
+    names: dict[tuple[str, str], list[int]] = {}  # (kind, name) -> [first paragraph, how often]
+
+    def named(kind: str, name: str | None, paragraph: int) -> None:
+        if name:
+            seen = names.setdefault((kind, name), [paragraph, 0])
+            seen[0] = min(seen[0], paragraph)
+            seen[1] += 1
+
+    for m in ex.mentions:
+        if m.kind in _KINDS:
+            named(m.kind, _clean_name(m.name), m.paragraph)
+    quotes = []
+    for q in ex.quotes:
+        if (speaker := _clean_name(q.speaker)) and q.text.strip():
+            org = _clean_name(q.org) or None
+            quotes.append((q.paragraph, speaker, q.text, q.role, org, q.style, quote_key(q.text)))
+            named("person", speaker, q.paragraph)
+            named("company", org, q.paragraph)
+    org_quotes = []
+    for oq in ex.org_quotes:
+        if oq.text.strip() and (orgs := _names(oq.orgs)):
+            org_quotes.append((oq.paragraph, json.dumps(orgs), oq.text, quote_key(oq.text)))
+            for org in orgs:
+                named("company", org, oq.paragraph)
+    roles = []
+    for r in ex.roles:
+        if (person := _clean_name(r.person)) and (role := r.role.strip()):
+            org = _clean_name(r.org) or None
+            roles.append((r.paragraph, person, role, org))
+            named("person", person, r.paragraph)
+            named("company", org, r.paragraph)
+    partnerships = []
+    for p in ex.partnerships:
+        if (a := _clean_name(p.companies[0])) and (b := _clean_name(p.companies[1])):
+            products = _names(p.products)
+            partnerships.append((p.paragraph, a, b, p.started, p.ended, p.status, json.dumps(products)))
+            named("company", a, p.paragraph)
+            named("company", b, p.paragraph)
+            for product in products:
+                named("product", product, p.paragraph)
+    events = []
+    for e in ex.events:
+        if (what := e.what.strip()) and e.date:
+            companies = _names(e.companies)
+            events.append((e.paragraph, e.date, what, json.dumps(companies)))
+            for company in companies:
+                named("company", company, e.paragraph)
+    name_rows = [(kind, name, first, count) for (kind, name), (first, count) in names.items()]
     return ArticleRows(
         (
             article.file,
@@ -202,7 +226,7 @@ def article_rows(article: CleanArticle, ex: Extraction) -> ArticleRows:
             article.body,
             json.dumps(_paragraph_offsets(article.paragraphs)),
         ),
-        (quotes, org_quotes, roles, mentions, partnerships, events),
+        (quotes, org_quotes, roles, name_rows, partnerships, events),
     )
 
 
@@ -222,6 +246,7 @@ class QuoteRow(NamedTuple):
     role: str | None
     org: str | None
     published: str | None
+    key: str  # quote_key(text)
 
 
 class OrgQuoteRow(NamedTuple):
@@ -230,6 +255,7 @@ class OrgQuoteRow(NamedTuple):
     article_id: int
     paragraph: int
     published: str | None
+    key: str  # quote_key(text)
 
 
 class PartnershipRow(NamedTuple):
@@ -264,6 +290,7 @@ class KnowledgeWriter:
             # A bulk ingest grows the WAL to the size of everything it wrote; give the space back afterwards.
             self.conn.execute("PRAGMA journal_size_limit = 67108864")
             self.conn.create_function("fold", 1, fold, deterministic=True)
+            self.conn.create_function("quote_key", 1, quote_key, deterministic=True)
         except BaseException:
             self.conn.close()
             raise
@@ -373,31 +400,9 @@ class KnowledgeWriter:
 
     # ---------------------------------------------------------------- derived tables (see db.ingest.derive)
 
-    def name_counts(self) -> Iterator[tuple[str, EntityKind, int]]:
-        """Every (surface name, kind) the raw facts use, with how often, by kind."""
-        rows = self.conn.execute(
-            """
-            SELECT name, kind, COUNT(*) FROM (
-                SELECT name, kind FROM raw_mentions
-                UNION ALL SELECT speaker, 'person' FROM raw_quotes
-                UNION ALL SELECT org, 'company' FROM raw_quotes WHERE org IS NOT NULL
-                UNION ALL SELECT person, 'person' FROM raw_roles
-                UNION ALL SELECT org, 'company' FROM raw_roles WHERE org IS NOT NULL
-                UNION ALL SELECT company_a, 'company' FROM raw_partnerships
-                UNION ALL SELECT company_b, 'company' FROM raw_partnerships
-                UNION ALL SELECT j.value, 'product' FROM raw_partnerships p, json_each(p.products) j
-                UNION ALL SELECT j.value, 'company' FROM raw_events e, json_each(e.companies) j
-                UNION ALL SELECT j.value, 'company' FROM raw_org_quotes o, json_each(o.orgs) j
-            )
-            WHERE kind IN ('company', 'person', 'product')
-            GROUP BY kind, name
-            ORDER BY kind, name
-            """
-        )
-        return ((name, kind, count) for name, kind, count in rows)
-
     def start_derived(self) -> None:
-        """Temporary tables of the rebuild: the canonical name of each surface name, then entity ids."""
+        """Temporary tables of the rebuild: the canonical name of each surface name (add_names), then
+        entity ids."""
         self.flush()  # the raw facts still queued
         conn = self.conn
         for table in ("name_groups", "entity_ids", "name_map"):
@@ -406,6 +411,13 @@ class KnowledgeWriter:
             "CREATE TEMP TABLE name_groups (surface TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, "
             "PRIMARY KEY (surface, kind)) WITHOUT ROWID"
         )
+
+    def name_counts(self) -> Iterator[tuple[str, EntityKind, int]]:
+        """Every (surface name, kind) the raw facts use, with how often, by kind."""
+        rows = self.conn.execute(
+            "SELECT name, kind, SUM(count) FROM raw_names GROUP BY kind, name ORDER BY kind, name"
+        )
+        return ((name, kind, count) for name, kind, count in rows)
 
     def add_names(self, kind: EntityKind, names: Iterable[tuple[str, str]]) -> None:
         """(surface, canonical name) pairs of one kind."""
@@ -510,21 +522,7 @@ class KnowledgeWriter:
         conn.execute(
             """
             INSERT INTO mentions (entity_id, article_id, paragraph)
-            SELECT nm.entity_id, r.article_id, MIN(r.paragraph) FROM (
-                SELECT article_id, paragraph, name, kind FROM raw_mentions
-                UNION ALL SELECT article_id, paragraph, speaker, 'person' FROM raw_quotes
-                UNION ALL SELECT article_id, paragraph, org, 'company' FROM raw_quotes WHERE org IS NOT NULL
-                UNION ALL SELECT article_id, paragraph, person, 'person' FROM raw_roles
-                UNION ALL SELECT article_id, paragraph, org, 'company' FROM raw_roles WHERE org IS NOT NULL
-                UNION ALL SELECT article_id, paragraph, company_a, 'company' FROM raw_partnerships
-                UNION ALL SELECT article_id, paragraph, company_b, 'company' FROM raw_partnerships
-                UNION ALL SELECT p.article_id, p.paragraph, j.value, 'product'
-                    FROM raw_partnerships p, json_each(p.products) j
-                UNION ALL SELECT e.article_id, e.paragraph, j.value, 'company'
-                    FROM raw_events e, json_each(e.companies) j
-                UNION ALL SELECT o.article_id, o.paragraph, j.value, 'company'
-                    FROM raw_org_quotes o, json_each(o.orgs) j
-            ) r
+            SELECT nm.entity_id, r.article_id, MIN(r.paragraph) FROM raw_names r
             JOIN temp.name_map nm ON nm.surface = r.name AND nm.kind = r.kind
             GROUP BY nm.entity_id, r.article_id
             """
@@ -554,7 +552,8 @@ class KnowledgeWriter:
         rows = self.conn.execute(
             """
             SELECT nm.entity_id, e.name, q.text, q.article_id, q.paragraph,
-                   COALESCE(q.role, r.role), COALESCE(q.org, r.org), a.published
+                   COALESCE(q.role, r.role), COALESCE(q.org, r.org), a.published,
+                   coalesce(q.text_key, quote_key(q.text))
             FROM raw_quotes q
             JOIN temp.name_map nm ON nm.surface = q.speaker AND nm.kind = 'person'
             JOIN entities e ON e.id = nm.entity_id
@@ -577,7 +576,7 @@ class KnowledgeWriter:
                         SELECT DISTINCT nm.entity_id FROM json_each(o.orgs) j
                         JOIN temp.name_map nm ON nm.surface = j.value AND nm.kind = 'company'
                         ORDER BY nm.entity_id)) AS org_ids,
-                   o.text, o.article_id, o.paragraph, a.published
+                   o.text, o.article_id, o.paragraph, a.published, coalesce(o.text_key, quote_key(o.text))
             FROM raw_org_quotes o JOIN articles a ON a.id = o.article_id
             WHERE org_ids IS NOT NULL
             ORDER BY org_ids
@@ -611,52 +610,59 @@ class KnowledgeWriter:
 
     def write_events(self) -> None:
         """Dated events, all in SQL: the same date and words (ignoring case) in several articles are one
-        event with several sources, worded as the earliest article words it, with every company named."""
+        event with several sources, worded as the earliest article words it, with every company named;
+        events are numbered in order of date, then earliest source, then words."""
         conn = self.conn
-        conn.execute("DROP TABLE IF EXISTS temp.event_keys")
+        conn.execute("DROP TABLE IF EXISTS temp.event_rows")
         conn.execute(
-            "CREATE TEMP TABLE event_keys (date TEXT NOT NULL, what_key TEXT NOT NULL, "
-            "event_id INTEGER NOT NULL, what TEXT NOT NULL, PRIMARY KEY (date, what_key)) WITHOUT ROWID"
+            "CREATE TEMP TABLE event_rows (event_id INTEGER PRIMARY KEY, date TEXT NOT NULL, "
+            "what TEXT NOT NULL, raw_ids TEXT NOT NULL)"
+        )
+        conn.execute("DROP TABLE IF EXISTS temp.article_order")
+        conn.execute("CREATE TEMP TABLE article_order (id INTEGER PRIMARY KEY, position INTEGER NOT NULL)")
+        conn.execute(
+            "INSERT INTO temp.article_order (id, position) "
+            "SELECT id, row_number() OVER (ORDER BY coalesce(published, '9999'), id) FROM articles"
         )
         # With one MIN() in a GROUP BY, SQLite takes the other bare columns (what) from that row: the wording
-        # of the earliest article.
+        # of the earliest article. Rows inserted in this order get the event ids 1, 2, 3...
         conn.execute(
             """
-            INSERT INTO temp.event_keys (date, what_key, event_id, what)
-            SELECT date, what_key, ROW_NUMBER() OVER (ORDER BY date, first, what_key), what FROM (
+            INSERT INTO temp.event_rows (date, what, raw_ids)
+            SELECT date, what, raw_ids FROM (
                 SELECT e.date AS date, lower(e.what) AS what_key, e.what AS what,
-                       MIN(coalesce(a.published, '9999') || printf(' %012d', e.article_id)) AS first
-                FROM raw_events e JOIN articles a ON a.id = e.article_id
+                       group_concat(e.rowid) AS raw_ids, MIN(o.position) AS first
+                FROM raw_events e JOIN temp.article_order o ON o.id = e.article_id
                 GROUP BY e.date, lower(e.what)
             )
+            ORDER BY date, first, what_key
             """
         )
+        conn.execute("DROP TABLE temp.article_order")
         conn.execute(
             """
             INSERT INTO events (id, date, precision, what)
             SELECT event_id, date,
                    CASE length(date) WHEN 4 THEN 'year' WHEN 7 THEN 'month' ELSE 'day' END, what
-            FROM temp.event_keys
+            FROM temp.event_rows
             """
         )
-        conn.execute(
-            """
-            INSERT OR IGNORE INTO event_sources (event_id, article_id, paragraph)
-            SELECT k.event_id, e.article_id, e.paragraph
-            FROM raw_events e JOIN temp.event_keys k ON k.date = e.date AND k.what_key = lower(e.what)
-            """
+        raw_events = (
+            "temp.event_rows k, json_each('[' || k.raw_ids || ']') r JOIN raw_events e ON e.rowid = r.value"
         )
         conn.execute(
-            """
+            "INSERT OR IGNORE INTO event_sources (event_id, article_id, paragraph) "
+            f"SELECT k.event_id, e.article_id, e.paragraph FROM {raw_events}"
+        )
+        conn.execute(
+            f"""
             INSERT OR IGNORE INTO event_companies (event_id, entity_id)
-            SELECT k.event_id, nm.entity_id
-            FROM raw_events e
-            JOIN temp.event_keys k ON k.date = e.date AND k.what_key = lower(e.what)
+            SELECT k.event_id, nm.entity_id FROM {raw_events}
             JOIN json_each(e.companies) j
             JOIN temp.name_map nm ON nm.surface = j.value AND nm.kind = 'company'
             """
         )
-        conn.execute("DROP TABLE temp.event_keys")
+        conn.execute("DROP TABLE temp.event_rows")
 
     # Raw facts and derived rows are queued and written with executemany, parents before children (the
     # order in which each add_* queues them); derived ids are assigned here because clear_derived() emptied
@@ -1271,6 +1277,11 @@ class Store:
     async def reload(self) -> None:
         """Re-read the name indexes (after an ingest committed)."""
         self._indexes = await self._read(_load_indexes, heavy=True)
+        # The indexes' large dicts cost every full garbage collection ~100 ms at 100k articles, though they
+        # hold no cycles: exempt what lives now. Unfreezing first lets the replaced indexes be collected.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     async def _read(
         self, query: Callable[[sqlite3.Connection], T], *, heavy: bool = False, key: Hashable | None = None

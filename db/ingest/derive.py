@@ -9,12 +9,13 @@ the corpus. All SQL is in db.store.KnowledgeWriter.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import TypeVar
 
-from db.ingest.names import fold, group_kind, quote_key, same_quote
+from db.ingest.names import QUOTE_PART_MIN, fold, group_kind
 from db.models import PartnershipStatus
 from db.store import KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
 
@@ -56,24 +57,25 @@ def _curated(entities: Iterable[tuple[int, str]], aliases: Mapping[str, str]) ->
 
 def group_quotes(rows: Iterable[_Row]) -> list[list[_Row]]:
     """Rows whose texts are the same quote (same_quote), longest wording first in each group."""
-    ordered = sorted(rows, key=lambda r: (-len(quote_key(r.text)), r.published or "9999", r.article_id))
+    ordered = sorted(rows, key=lambda r: (-len(r.key), r.published or "9999", r.article_id))
     groups: list[list[_Row]] = []
-    keys: list[str] = []
+    wordings = ""  # the key of each group's first row, one per line
+    starts: list[int] = []  # where each starts in wordings
     exact: dict[str, int] = {}
     for row in ordered:
-        key = quote_key(row.text)
+        key = row.key
         if not key:
             continue
         index = exact.get(key)
-        if index is None:
-            # Longer wordings come first, so a repeat can only be contained in an earlier group.
-            index = next(
-                (i for i, k in enumerate(keys) if key in k and same_quote(groups[i][0].text, row.text)), None
-            )
+        if index is None and len(key) >= QUOTE_PART_MIN:
+            # Longer wordings come first, so a repeat can only be part of an earlier group's wording.
+            at = wordings.find(key)
+            index = bisect_right(starts, at) - 1 if at >= 0 else None
         if index is None:
             index = len(groups)
             groups.append([])
-            keys.append(key)
+            starts.append(len(wordings))
+            wordings += key + "\n"
         exact.setdefault(key, index)
         groups[index].append(row)
     return groups

@@ -75,13 +75,15 @@ _QUOTE_KEY_DROP = re.compile(r"[\"'\[\]]")
 _EDGE_PUNCT = " .,;:!?-–—…"
 # Per function: a corpus has more names than this, but the ones that recur stay; memory stays flat.
 _CACHE_SIZE = 16384
-_NAME_LENGTH = 80  # longer texts are folded without the cache
+_NAME_LENGTH = 80  # longer texts are not names
+QUOTE_PART_MIN = 20  # a shorter quotation (its quote_key) is never taken for a part of a longer one
 
 
 def fold(text: str) -> str:
     """Casefold, strip accents, normalise quote marks and spaces."""
-    # Names recur and are cached; longer texts (quotations, titles) would only crowd them out.
-    return _fold_name(text) if len(text) <= _NAME_LENGTH else _fold(text)
+    # Names recur and are cached; longer texts (quotations, titles) have a smaller cache of their own, so
+    # that they never crowd the names out.
+    return _fold_name(text) if len(text) <= _NAME_LENGTH else _fold_text(text)
 
 
 def _fold(text: str) -> str:
@@ -92,6 +94,7 @@ def _fold(text: str) -> str:
 
 
 _fold_name = lru_cache(maxsize=_CACHE_SIZE)(_fold)
+_fold_text = lru_cache(maxsize=4096)(_fold)
 
 
 def _tokens(folded: str) -> list[str]:
@@ -144,7 +147,7 @@ def same_quote(a: str, b: str) -> bool:
     if ka == kb:
         return True
     short, long_ = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
-    return len(short) >= 20 and short in long_
+    return len(short) >= QUOTE_PART_MIN and short in long_
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
