@@ -90,19 +90,21 @@ async def in_time(interaction: Interaction, work: Awaitable[T]) -> T:
         return await task
 
 
+async def _answer(interaction: Interaction, **message: Any) -> None:
+    """The first answer, or the follow-up that fills the message of a deferred (in_time) command."""
+    if interaction.response.is_done():
+        await interaction.followup.send(**message, allowed_mentions=NONE)
+    else:
+        await interaction.response.send_message(**message, allowed_mentions=NONE)
+
+
 async def reply(interaction: Interaction, message: str) -> None:
     """A short answer only the user sees (unless the command was deferred: then it fills that message)."""
-    if interaction.response.is_done():
-        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NONE)
-    else:
-        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NONE)
+    await _answer(interaction, content=message, ephemeral=True)
 
 
 async def send(interaction: Interaction, embed: discord.Embed) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(embed=embed, allowed_mentions=NONE)
-    else:
-        await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
+    await _answer(interaction, embed=embed)
 
 
 def choices(names: list[str]) -> list[app_commands.Choice[str]]:

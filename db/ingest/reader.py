@@ -25,7 +25,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,9 +35,9 @@ from db.models import FileFailure, ManifestEntry
 MANIFEST_NAME = "manifest.toml"
 _MANIFEST_KEYS = ("title", "url", "publisher", "author", "published")
 _ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-# C0 controls other than tab and newline (and DEL) never belong in an article; some are the snippet markers.
 # A line that starts an entry of the manifest.
 _BLOCK_STARTS = re.compile(r"^[ \t]*\[\[[ \t]*article[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+# C0 controls other than tab and newline (and DEL) never belong in an article; some are the snippet markers.
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -50,30 +50,21 @@ class ScannedFile(NamedTuple):
     content_hash: str
 
 
+@dataclass(eq=False)
 class ParsedManifest:
     """A manifest read and checked, kept small: for each file the fingerprint of its entry (manifest_hash)
     and where its [[article]] block is, so that 100,000 entries cost a few megabytes. entry() reads one
     entry when its article is processed. A manifest that is not one [[article]] block per entry (other
     TOML layouts are valid too) keeps its entries in memory instead."""
 
-    def __init__(
-        self,
-        path: Path,
-        digest: str,
-        hashes: dict[str, str],
-        blocks: dict[str, int],
-        failures: tuple[FileFailure, ...] = (),
-        warnings: tuple[str, ...] = (),
-        entries: dict[str, ManifestEntry] | None = None,
-    ) -> None:
-        self.path = path
-        self.digest = digest
-        self.hashes = hashes
-        self.blocks = blocks
-        self.failures = failures
-        self.warnings = warnings
-        self._entries = entries
-        self._text: str | None = None
+    path: Path
+    digest: str
+    hashes: dict[str, str]
+    blocks: dict[str, int]
+    failures: tuple[FileFailure, ...] = ()
+    warnings: tuple[str, ...] = ()
+    entries: dict[str, ManifestEntry] | None = None
+    _text: str | None = field(default=None, init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ParsedManifest) and self.to_json() == other.to_json()
@@ -81,8 +72,8 @@ class ParsedManifest:
     def entry(self, name: str) -> ManifestEntry | None:
         if name not in self.hashes:
             return None
-        if self._entries is not None:
-            return self._entries.get(name)
+        if self.entries is not None:
+            return self.entries.get(name)
         if self._text is None:
             try:
                 self._text = self.path.read_text(encoding="utf-8")
@@ -99,7 +90,7 @@ class ParsedManifest:
         return entry if entry is not None and entry.file == name else None
 
     def to_json(self) -> str:
-        entries = self._entries
+        entries = self.entries
         return json.dumps(
             {
                 "path": str(self.path),
@@ -278,22 +269,38 @@ def parse_manifest(path: Path, digest: str | None = None) -> ParsedManifest:
     try:
         if "article" in tomllib.loads(text[: starts[0]] if starts else text):
             raise _Irregular
-        for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)], strict=True), start=1):
-            document = tomllib.loads(text[start:end])
-            if list(document) != ["article"] or len(document["article"]) != 1:
-                raise _Irregular
-            entry, problems = _entry(document["article"][0], path, number)
-            warnings.extend(problems)
-            if entry is None:
-                continue
-            if entry.file in hashes:
-                warnings.append(_listed_twice(path, number, entry.file))
-                continue
+        for number, entry in _first_entries(_block_tables(text, starts), path, warnings):
             hashes[entry.file] = manifest_hash(entry)
-            blocks[entry.file] = start
+            blocks[entry.file] = starts[number - 1]
     except (tomllib.TOMLDecodeError, _Irregular):
         return _parse_whole(path, text, digest)
     return ParsedManifest(path, digest, hashes, blocks, (), tuple(warnings))
+
+
+def _block_tables(text: str, starts: list[int]) -> Iterator[tuple[int, Any]]:
+    """The table of each [[article]] block, numbered from 1; raises _Irregular for any other layout."""
+    for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)], strict=True), start=1):
+        document = tomllib.loads(text[start:end])
+        if list(document) != ["article"] or len(document["article"]) != 1:
+            raise _Irregular
+        yield number, document["article"][0]
+
+
+def _first_entries(
+    tables: Iterable[tuple[int, Any]], path: Path, warnings: list[str]
+) -> Iterator[tuple[int, ManifestEntry]]:
+    """The valid entries of numbered [[article]] tables, each file's first only; problems go to warnings."""
+    seen: set[str] = set()
+    for number, table in tables:
+        entry, problems = _entry(table, path, number)
+        warnings.extend(problems)
+        if entry is None:
+            continue
+        if entry.file in seen:
+            warnings.append(_listed_twice(path, number, entry.file))
+            continue
+        seen.add(entry.file)
+        yield number, entry
 
 
 def _parse_whole(path: Path, text: str, digest: str) -> ParsedManifest:
@@ -309,17 +316,8 @@ def _parse_whole(path: Path, text: str, digest: str) -> ParsedManifest:
     if not isinstance(tables, list):
         failure = FileFailure(path.name, f"{path}: 'article' must be [[article]] tables; ignored")
         return ParsedManifest(path, digest, {}, {}, (failure,))
-    entries: dict[str, ManifestEntry] = {}
     warnings: list[str] = []
-    for number, table in enumerate(tables, start=1):
-        entry, problems = _entry(table, path, number)
-        warnings.extend(problems)
-        if entry is None:
-            continue
-        if entry.file in entries:
-            warnings.append(_listed_twice(path, number, entry.file))
-            continue
-        entries[entry.file] = entry
+    entries = {entry.file: entry for _, entry in _first_entries(enumerate(tables, start=1), path, warnings)}
     hashes = {name: manifest_hash(entry) for name, entry in entries.items()}
     return ParsedManifest(path, digest, hashes, {}, (), tuple(warnings), entries)
 
