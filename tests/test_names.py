@@ -82,6 +82,28 @@ def test_products_group_with_and_without_the_brand() -> None:
     assert groups[("Acme X7 Pro", "product")] == "Acme X7 Pro"
 
 
+def test_a_model_under_its_makers_name_and_its_series_name_is_one_product() -> None:
+    names = [
+        ("Acme", "company", 3),
+        ("Nimbus", "company", 1),
+        ("Acme QX1", "product", 3),  # the maker's name (a company of the corpus)
+        ("Orbit QX1", "product", 1),  # the series' name: shown, even though the maker's form is more frequent
+        ("QX1", "product", 1),
+        ("Acme Z9", "product", 1),  # two companies' models that share a code stay apart
+        ("Nimbus Z9", "product", 1),
+        ("Acme 12", "product", 1),  # a bare number is shared by many lines
+        ("Orbit 12", "product", 1),
+        ("Acme T4", "product", 1),  # two series for one code: ambiguous, left alone
+        ("Orbit T4", "product", 1),
+        ("Vega T4", "product", 1),
+    ]
+    groups = group_names(names)
+    assert {groups[(n, "product")] for n in ("Acme QX1", "Orbit QX1", "QX1")} == {"Orbit QX1"}
+    assert groups[("Acme Z9", "product")] != groups[("Nimbus Z9", "product")]
+    assert groups[("Acme 12", "product")] != groups[("Orbit 12", "product")]
+    assert len({groups[(n, "product")] for n in ("Acme T4", "Orbit T4", "Vega T4")}) == 3
+
+
 def test_aliases_win_over_the_rules() -> None:
     names = [
         ("Apex", "company", 3),

@@ -15,7 +15,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TypeVar
 
-from db.ingest.names import QUOTE_PART_MIN, fold, group_kind
+from db.ingest.names import QUOTE_PART_MIN, entity_key, fold, group_kind
 from db.models import PartnershipStatus
 from db.store import KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
 
@@ -28,8 +28,13 @@ def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
     """Replace every derived table from the raw facts (inside the caller's transaction)."""
     writer.start_derived()
     # One kind at a time, so that only the names of one kind are in memory.
+    companies: set[str] = set()  # the kinds come in order: companies first, then people, then products
     for kind, rows in groupby(writer.name_counts(), key=itemgetter(1)):
-        writer.add_names(kind, group_kind(kind, {surface: count for surface, _, count in rows}, aliases))
+        counts = {surface: count for surface, _, count in rows}
+        if kind == "company":
+            companies = {entity_key(surface, "company") for surface in counts}
+        writer.add_names(kind, group_kind(kind, counts, aliases, companies))
+        del counts
     writer.assign_entity_ids()
     writer.clear_derived()
     writer.write_entities(_curated(writer.entities(), aliases) if aliases else ())

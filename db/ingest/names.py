@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from db.models import EntityKind
@@ -227,16 +227,37 @@ def _group_people(keys: set[str], uf: _UnionFind) -> None:
                 uf.union(owners[0], k)
 
 
-def _group_products(keys: set[str], uf: _UnionFind) -> None:
-    # A name is the one longer name without its first word ("X5" and "Acme X5"), when only one has it.
-    owner: dict[str, str | None] = {}
+def _group_products(keys: set[str], uf: _UnionFind, companies: Collection[str] = ()) -> None:
+    # "<Maker> CM1" and "<Series> CM1": the same model under its maker's name and under its series' name,
+    # when exactly one of each names it. Only a model with letters and digits: a bare number ("12") is
+    # shared by many product lines.
+    series: dict[str, str | None] = {}
+    for k in keys:
+        first, space, model = k.partition(" ")
+        if space and first not in companies and _is_model_code(model):
+            series[model] = None if model in series else k
+    makers: dict[str, str | None] = {}
+    for k in keys:
+        first, space, model = k.partition(" ")
+        if space and first in companies and series.get(model):
+            makers[model] = None if model in makers else k
+    for model, maker in makers.items():
+        if maker is not None:
+            uf.union(maker, str(series[model]))
+    # A name is the one longer name without its first word ("X5" and "Acme X5"), or the one product the
+    # rule above made of its longer names.
+    owners: dict[str, set[str]] = defaultdict(set)
     for k in keys:
         _, space, tail = k.partition(" ")
         if space and tail in keys:
-            owner[tail] = None if tail in owner else k
-    for tail, longer in owner.items():
-        if longer is not None:
-            uf.union(longer, tail)
+            owners[tail].add(uf.find(k))
+    for tail, roots in owners.items():
+        if len(roots) == 1:
+            uf.union(roots.pop(), tail)
+
+
+def _is_model_code(words: str) -> bool:
+    return any(c.isdigit() for c in words) and any(c.isalpha() for c in words)
 
 
 def _is_all_caps(surface: str) -> bool:
@@ -244,12 +265,12 @@ def _is_all_caps(surface: str) -> bool:
     return len(letters) > 1 and all(c.isupper() for c in letters)
 
 
-def _display(surfaces: Mapping[str, int], kind: EntityKind) -> str:
+def _display(surfaces: Mapping[str, int], kind: EntityKind, companies: Collection[str]) -> str:
     if len(surfaces) == 1:
         return next(iter(surfaces))
     folded = [fold(s) for s in surfaces]
 
-    def rank(item: tuple[str, int]) -> tuple[int, int, int, int, str]:
+    def rank(item: tuple[str, int]) -> tuple[int, int, int, int, int, str]:
         surface, count = item
         # A partial name: a person's single name, or the tail of a longer company name.
         if kind == "person":
@@ -257,14 +278,15 @@ def _display(surfaces: Mapping[str, int], kind: EntityKind) -> str:
         else:
             tail = " " + fold(surface)
             partial = any(f.endswith(tail) for f in folded)
+        # A product under its maker's name when it also has a series' name ("Maker CM1", "Series CM1").
+        by_maker = kind == "product" and _product_key(surface).partition(" ")[0] in companies
         odd = _is_all_caps(surface) or surface.startswith("@")
-        return (int(partial), int(odd), -count, len(surface), surface)
+        return (int(partial), int(by_maker), int(odd), -count, len(surface), surface)
 
     return min(surfaces.items(), key=rank)[0]
 
 
 _KEYS = {"company": _company_root, "person": person_key, "product": _product_key}
-_GROUPERS = {"company": _group_companies, "person": _group_people, "product": _group_products}
 
 
 def entity_key(name: str, kind: EntityKind) -> str:
@@ -288,18 +310,23 @@ def group_names(
         if surface:
             of_kind = counts[kind]
             of_kind[surface] = of_kind.get(surface, 0) + max(count, 0)
+    companies = {_company_root(surface) for surface in counts.get("company", ())}
     return {
         (surface, kind): display
         for kind in sorted(counts)
-        for surface, display in group_kind(kind, counts[kind], aliases)
+        for surface, display in group_kind(kind, counts[kind], aliases, companies)
     }
 
 
 def group_kind(
-    kind: EntityKind, counts: Mapping[str, int], aliases: Mapping[str, str] | None = None
+    kind: EntityKind,
+    counts: Mapping[str, int],
+    aliases: Mapping[str, str] | None = None,
+    companies: Collection[str] = (),
 ) -> Iterator[tuple[str, str]]:
     """group_names for the names of one kind (surface -> how often, surfaces already normalised):
-    (surface, canonical name) pairs, so that a caller can handle a large corpus one kind at a time."""
+    (surface, canonical name) pairs, so that a caller can handle a large corpus one kind at a time.
+    `companies` holds the company keys (entity_key) of the corpus, which products are grouped by."""
     folded_aliases = {fold(k): v.strip() for k, v in (aliases or {}).items() if v.strip()}
     alias_targets = {fold(v): v for v in folded_aliases.values()}
     key_of: dict[str, str] = {}
@@ -310,13 +337,20 @@ def group_kind(
         else:
             key_of[surface] = _KEYS[kind](surface) or folded
     uf = _UnionFind()
-    _GROUPERS[kind](set(key_of.values()), uf)
+    keys = set(key_of.values())
+    if kind == "company":
+        _group_companies(keys, uf)
+    elif kind == "person":
+        _group_people(keys, uf)
+    else:
+        _group_products(keys, uf, companies)
+    del keys
     members: dict[str, list[str]] = defaultdict(list)
     for surface, key in key_of.items():
         members[uf.find(key)].append(surface)
     del key_of, uf
     for group in members.values():
-        display = group[0] if len(group) == 1 else _display({s: counts[s] for s in group}, kind)
+        display = group[0] if len(group) == 1 else _display({s: counts[s] for s in group}, kind, companies)
         for s in sorted(group) if alias_targets else ():
             if fold(s) in alias_targets:
                 display = alias_targets[fold(s)]
