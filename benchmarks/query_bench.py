@@ -4,10 +4,11 @@
 
 On the knowledge base the ingest benchmark leaves (benchmarks/out/kb-<N>-...db; built here if missing),
 the bot runs in the offline stand-in (bot.offline): a raw INTERACTION_CREATE payload goes into
-discord.py's gateway parser and the command runs for real (cogs, Store on aiosqlite, embeds). Timed:
-from handing the payload to the parser to the moment the answer's request body is recorded (the last
-request the interaction causes: the callback, or the follow-up of a deferred answer). Payloads are built
-just before each dispatch, outside the timing, and every invocation comes from a new user (no cooldowns).
+discord.py's gateway parser and the command runs for real (cogs, Store, embeds). Timed: from handing
+the payload to the parser to the moment the bot hands the answer's request body to the stand-in (the
+last request the interaction causes: the callback, or the follow-up of a deferred answer). Payloads are
+built just before each dispatch, outside the timing, and every invocation comes from a new user (no
+cooldowns).
 
 "bare" is the same work in plain sqlite3: a first, untimed pass records the exact SQL statements the
 Store runs for each distinct invocation (sqlite3 trace callbacks on its read connections, parameters
@@ -266,7 +267,7 @@ def _failure(case: Case, text: str, result: Any) -> str | None:
 
 
 def _own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread: the loop and aiosqlite's
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread: the loop and the Store's readers
     return usage.ru_utime + usage.ru_stime
 
 

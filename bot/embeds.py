@@ -358,7 +358,14 @@ def add_list_field(
 ) -> None:
     """Add `items` as a field, continued in up to `max_fields` fields while the embed has room; what
     does not fit is counted ('…and N more'). Adds nothing when the embed is already full. Only the items
-    shown are rendered."""
+    shown are rendered, each once."""
+    rendered: dict[int, str] = {}
+
+    def item_at(index: int) -> str:
+        if index not in rendered:
+            rendered[index] = render(items[index])
+        return rendered[index]
+
     start = 0
     for number in range(max_fields):
         label = name if number == 0 else f"{name} (continued)"
@@ -369,7 +376,7 @@ def add_list_field(
         taken: list[str] = []
         length = 0
         while start + len(taken) < len(items):
-            item = render(items[start + len(taken)])
+            item = item_at(start + len(taken))
             grown = length + (len(sep) if taken else 0) + len(item)
             if grown > limit:
                 break
@@ -378,7 +385,7 @@ def add_list_field(
         more = start + len(taken) < len(items)
         last_chance = number == max_fields - 1 or len(embed.fields) == FIELDS_MAX - 1 or room - limit < 160
         if more and (last_chance or not taken):
-            value = join_items(items[start:], limit, sep=sep, noun=noun, render=render)
+            value = join_items(range(start, len(items)), limit, sep=sep, noun=noun, render=item_at)
             embed.add_field(name=label, value=value, inline=False)
             return
         embed.add_field(name=label, value=sep.join(taken), inline=False)
@@ -572,9 +579,7 @@ def quote_pages(quotes: Sequence[QuoteInfo], *, about: str | None = None) -> Seq
     split: dict[int, list[discord.Embed]] = {}
     for number, quote in enumerate(quotes):
         text = quote.text.strip()
-        field_name = _sources_name(unique_sources(quote.sources))
-        most = _quote_room(TITLE_MAX, len(field_name), FIELD_VALUE_MAX, len(_attribution(quote)))
-        if text and len(escape(text)) <= most:  # one page, whatever its title and sources render to
+        if text and _fits_one_page(quote, len(escape(text))):
             at.append((number, 0))
         else:
             split[number] = _quote_embeds(quotes, number, about)
@@ -589,6 +594,20 @@ def quote_pages(quotes: Sequence[QuoteInfo], *, about: str | None = None) -> Seq
 
 def _attribution(quote: QuoteInfo) -> str:
     return f"— {speaker_line(quote)}"
+
+
+_ATTRIBUTION_MAX = len("— **") + 200 + len("**, ") + 200 + len(", ") + 200  # speaker_line's parts at most
+
+
+def _fits_one_page(quote: QuoteInfo, text_length: int) -> bool:
+    """Whether a quote whose escaped text is this long fits one page, whatever its title and sources
+    render to. Checked first against the longest attribution and sources label it could have: cheap,
+    and enough for most quotes (someone quoted 200 times is not rendered 200 times to count pages)."""
+    sources_label_max = len(f"Sources ({len(quote.sources)})")
+    if text_length <= _quote_room(TITLE_MAX, sources_label_max, FIELD_VALUE_MAX, _ATTRIBUTION_MAX):
+        return True
+    field_name = _sources_name(unique_sources(quote.sources))
+    return text_length <= _quote_room(TITLE_MAX, len(field_name), FIELD_VALUE_MAX, len(_attribution(quote)))
 
 
 def _quote_room(title: int, field_name: int, field_value: int, attribution: int) -> int:

@@ -1006,6 +1006,7 @@ class OfflineDiscord:
         params: Mapping[str, Any] | None,
         files: Sequence[discord.File] | None,
     ) -> Any:
+        sent = time.perf_counter()  # the bot's part ends here; what follows is Discord's
         path = route.url[len(Route.BASE) :] if route.url.startswith(Route.BASE) else route.url
         args = _path_args(route.path, path)
         exchange = self._exchanges.get(str(args.get("webhook_token", ""))) or _current.get()
@@ -1027,7 +1028,7 @@ class OfflineDiscord:
             status=status,
             response=response,
             via=via,
-            at=time.perf_counter(),
+            at=sent,
         )
         self.requests.append(request)
         for matches, future in self._waiting:

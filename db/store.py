@@ -1,8 +1,9 @@
 """All SQL of the project: the async `Store` the bot queries, the ingest's `KnowledgeWriter`, the export.
 
-The knowledge base is read through a few connections, each with its own thread; every query method runs
-in one call on such a thread, inside one read transaction, so an ingest that commits meanwhile is seen
-entirely or not at all (WAL snapshots). The members' database is written through aiosqlite.
+The knowledge base is read through a few connections: lookups on the event loop's thread, the heavier
+reads each on a connection with its own thread. Every query method runs in one call inside one read
+transaction, so an ingest that commits meanwhile is seen entirely or not at all (WAL snapshots).
+The members' database is written through aiosqlite.
 Name lookups and autocomplete use in-memory indexes (db/index.py) rebuilt by `reload()`.
 """
 
@@ -61,8 +62,10 @@ from db.trivia import (
     TriviaSettings,
 )
 
-LIGHT_READERS = 2  # connections for lookups
-HEAVY_READERS = 2  # connections for searches and timelines: at most this many run at once
+HEAVY_READERS = 2  # connections for searches and the whole timeline: at most this many run at once
+# A search that finds at most this many articles and quotes together costs what a lookup costs (each article
+# found costs about 0.1 ms, mostly for its snippet): it is answered at once (see search()).
+FEW_MATCHES = 25
 # Per reader: the question banks last asked for, kept until the data changes (see _Reader). Few: every
 # object kept is one more for each full garbage collection to walk.
 KEPT_RESULTS = 64
@@ -113,14 +116,15 @@ _SOURCE_COLUMNS = "a.id, a.file, a.title, a.url, a.publisher, a.published"
 
 
 def _source(row: Sequence[Any], offset: int = 0, paragraph: int | None = None) -> Source:
+    # Positional: lookups build hundreds of these, and keyword arguments cost a third more.
     return Source(
-        article_id=row[offset],
-        file=row[offset + 1],
-        title=row[offset + 2],
-        url=row[offset + 3],
-        publisher=row[offset + 4],
-        published=row[offset + 5],
-        paragraph=paragraph,
+        row[offset],
+        row[offset + 1],
+        row[offset + 2],
+        row[offset + 3],
+        row[offset + 4],
+        row[offset + 5],
+        paragraph,
     )
 
 
@@ -1168,18 +1172,18 @@ class _Indexes:
 
 
 class _Reader:
-    """One read connection to the knowledge base, and the one thread that uses it.
+    """One read connection to the knowledge base, and the one thread that uses it (None: the event loop's).
 
-    A whole query method runs in one call on that thread, inside one read transaction: one hop from the
-    event loop per command, and one snapshot for every statement of it. Results that stay the same until
-    the data changes (totals, timelines) are kept for the data version they were read at.
+    A whole query method runs in one call, inside one read transaction: one snapshot for every statement
+    of it. Results that stay the same until the data changes (totals, timelines) are kept for the data
+    version they were read at.
     """
 
-    def __init__(self, db_path: Path, name: str) -> None:
+    def __init__(self, db_path: Path, thread_name: str | None = None) -> None:
         self.conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
         self.conn.execute(f"PRAGMA busy_timeout = {schema.BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA query_only = ON")
-        self.thread = ThreadPoolExecutor(1, thread_name_prefix=name)
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix=thread_name) if thread_name else None
         self._version = -1
         self._kept: dict[Hashable, Any] = {}
 
@@ -1203,6 +1207,9 @@ class _Reader:
             self.conn.execute("ROLLBACK")
 
     def close(self) -> None:
+        if self.thread is None:
+            self.conn.close()
+            return
         self.thread.submit(self.conn.close).result()
         self.thread.shutdown()
 
@@ -1210,27 +1217,27 @@ class _Reader:
 class Store:
     """The knowledge base and the members' data, for the bot. Open with `await Store.open(...)`.
 
-    Lookups and the heavier reads (searches, timelines) use separate readers: a lookup never waits behind
-    a search, and however many users search at once, at most HEAVY_READERS searches run at a time.
+    Lookups run at once on the event loop's thread, through their own reader: they take a millisecond or
+    two, less than handing them to another thread and back can take on a busy machine. The heavier reads
+    (searches, the whole timeline, reloads) run on HEAVY_READERS readers with their own threads: a lookup
+    never waits for one, and however many users search at once, at most HEAVY_READERS searches run at a time.
     """
 
     def __init__(
         self,
         db_path: Path,
         user_db_path: Path,
-        light: list[_Reader],
+        light: _Reader,
         heavy: list[_Reader],
         user: aiosqlite.Connection,
     ) -> None:
         self.db_path = db_path
         self.user_db_path = user_db_path
-        self._readers = [*light, *heavy]
-        self._light: asyncio.Queue[_Reader] = asyncio.Queue()
+        self._light = light
+        self._readers = [light, *heavy]
         self._heavy: asyncio.Queue[_Reader] = asyncio.Queue()
-        self._pools = ((self._light, light), (self._heavy, heavy))
-        for pool, readers in self._pools:
-            for reader in readers:
-                pool.put_nowait(reader)
+        for reader in heavy:
+            self._heavy.put_nowait(reader)
         self._user = user
         self._user_lock = asyncio.Lock()
         self._indexes = _Indexes({k: NameIndex(k, ()) for k in _KINDS}, ArticleIndex(()))
@@ -1245,12 +1252,13 @@ class Store:
         readers: list[_Reader] = []
         user: aiosqlite.Connection | None = None
         try:
-            for n in range(LIGHT_READERS + HEAVY_READERS):
+            readers.append(await asyncio.to_thread(_Reader, db_path))
+            for n in range(HEAVY_READERS):
                 readers.append(await asyncio.to_thread(_Reader, db_path, f"clippings-read-{n}"))
             user = await aiosqlite.connect(user_db_path, isolation_level=None)
             await user.execute(f"PRAGMA busy_timeout = {schema.BUSY_TIMEOUT_MS}")
             await user.execute("PRAGMA foreign_keys = ON")
-            store = cls(db_path, user_db_path, readers[:LIGHT_READERS], readers[LIGHT_READERS:], user)
+            store = cls(db_path, user_db_path, readers[0], readers[1:], user)
             await store.reload()
         except BaseException:
             for reader in readers:
@@ -1264,10 +1272,9 @@ class Store:
 
     async def close(self) -> None:
         """Wait briefly for running queries, then close every connection."""
-        for pool, readers in self._pools:
-            for _ in readers:
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(pool.get(), timeout=5)
+        for _ in self._readers[1:]:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._heavy.get(), timeout=5)
         for reader in self._readers:
             with suppress(Exception):
                 await asyncio.to_thread(reader.close)
@@ -1286,13 +1293,15 @@ class Store:
     async def _read(
         self, query: Callable[[sqlite3.Connection], T], *, heavy: bool = False, key: Hashable | None = None
     ) -> T:
-        """`query(conn)` on a free reader's thread, in one read transaction (see _Reader.run)."""
-        pool = self._heavy if heavy else self._light
-        reader = await pool.get()
+        """`query(conn)` in one read transaction (see _Reader.run): a lookup at once, on this thread; a
+        heavy query on a free heavy reader's thread."""
+        if not heavy:
+            return self._light.run(query, key)
+        reader = await self._heavy.get()
         try:
             return await asyncio.get_running_loop().run_in_executor(reader.thread, reader.run, query, key)
         finally:
-            pool.put_nowait(reader)
+            self._heavy.put_nowait(reader)
 
     # ---------------------------------------------------------------- names
 
@@ -1364,7 +1373,17 @@ class Store:
                 hits = _search(conn, any_word, limit + offset)
             return hits
 
-        hits = await self._read(run, heavy=True)
+        def at_once(conn: sqlite3.Connection) -> list[tuple[float, SearchHit]] | None:
+            """The hits if there are few matches (a lookup's work), else None. Counting them, only up
+            to one more than FEW_MATCHES, takes a tenth of a millisecond even for a word in every article."""
+            found = _matches(conn, match, FEW_MATCHES + 1)
+            if not found and " " in match:  # run() searches for any of the words instead
+                found = _matches(conn, any_word, FEW_MATCHES + 1)
+            return run(conn) if found <= FEW_MATCHES else None
+
+        hits = await self._read(at_once)
+        if hits is None:
+            hits = await self._read(run, heavy=True)
         return [hit for _, hit in sorted(hits, key=lambda h: h[0])][offset : offset + limit]
 
     async def timeline(self, company_id: int | None = None, *, limit: int = 100) -> list[TimelineEvent]:
@@ -1617,11 +1636,11 @@ def _load_indexes(conn: sqlite3.Connection) -> _Indexes:
     )
 
 
-def _grouped(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> dict[int, list[tuple[Any, ...]]]:
-    """Rows of (key, *values) grouped by key, in query order."""
-    out: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for key, *values in conn.execute(sql, params):
-        out[key].append(tuple(values))
+def _grouped(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> dict[int, list[Any]]:
+    """The values of (key, value) rows grouped by key, in query order."""
+    out: dict[int, list[Any]] = defaultdict(list)
+    for key, value in conn.execute(sql, params):
+        out[key].append(value)
     return out
 
 
@@ -1630,14 +1649,14 @@ def _sources(
 ) -> dict[int, list[Source]]:
     """The sources of every fact whose id `ids_sql` selects, oldest article first."""
     rows = conn.execute(
-        f"SELECT s.{key}, s.paragraph, {_SOURCE_COLUMNS} FROM {table} s "
+        f"SELECT s.{key}, {_SOURCE_COLUMNS}, s.paragraph FROM {table} s "
         f"JOIN articles a ON a.id = s.article_id WHERE s.{key} IN ({ids_sql}) "
         "ORDER BY a.published, a.id, s.paragraph",
         params,
     )
     out: dict[int, list[Source]] = defaultdict(list)
-    for fact_id, paragraph, *source in rows:
-        out[fact_id].append(_source(source, paragraph=paragraph))
+    for fact_id, *source in rows:  # Source's fields, in order
+        out[fact_id].append(Source(*source))
     return out
 
 
@@ -1659,24 +1678,36 @@ def _aliases(conn: sqlite3.Connection, entity_id: int, name: str) -> tuple[str, 
 
 def _mentioning(conn: sqlite3.Connection, entity_id: int) -> tuple[Source, ...]:
     rows = conn.execute(
-        f"SELECT m.paragraph, {_SOURCE_COLUMNS} FROM mentions m JOIN articles a ON a.id = m.article_id "
+        f"SELECT {_SOURCE_COLUMNS}, m.paragraph FROM mentions m JOIN articles a ON a.id = m.article_id "
         "WHERE m.entity_id = ? ORDER BY a.published DESC, a.id DESC LIMIT ?",
         (entity_id, PROFILE_ARTICLES),
     )
-    return tuple(_source(row, 1, paragraph=row[0]) for row in rows)
+    return tuple(Source(*row) for row in rows)
 
 
-def _distinct_roles(rows: Iterable[Sequence[Any]]) -> tuple[RoleInfo, ...]:
-    """Each (role, organisation) once, with the earliest article that states it; oldest first."""
+def _distinct_roles(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> tuple[RoleInfo, ...]:
+    """Each (role, organisation) of the (role, org, paragraph, article_id, org_id) rows once, with the
+    earliest article that states it; oldest first. Only the articles of those are read."""
     seen: set[tuple[str, Any]] = set()
-    out: list[RoleInfo] = []
-    for role, org, paragraph, *rest in rows:
-        org_id = rest[-1]
+    first: list[tuple[str, str | None, int, int]] = []
+    for role, org, paragraph, article_id, org_id in rows:
         key = (role.casefold(), org_id if org_id is not None else (org or "").casefold())
         if key not in seen:
             seen.add(key)
-            out.append(RoleInfo(role, org, _source(rest, paragraph=paragraph)))
-    return tuple(out)
+            first.append((role, org, paragraph, article_id))
+    if not first:
+        return ()
+    articles = {
+        row[0]: row
+        for row in conn.execute(
+            f"SELECT {_SOURCE_COLUMNS} FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({article_id for *_, article_id in first})),),
+        )
+    }
+    return tuple(
+        RoleInfo(role, org, _source(articles[article_id], paragraph=paragraph))
+        for role, org, paragraph, article_id in first
+    )
 
 
 def _stats(conn: sqlite3.Connection) -> CorpusStats:
@@ -1714,9 +1745,7 @@ def _org_quotes(conn: sqlite3.Connection, company_id: int) -> list[OrgQuoteInfo]
         "SELECT org_quote_id FROM org_quote_orgs WHERE entity_id = ?",
         (company_id,),
     )
-    return [
-        OrgQuoteInfo(id_, tuple(n for (n,) in orgs[id_]), text, tuple(sources[id_])) for id_, text in rows
-    ]
+    return [OrgQuoteInfo(id_, tuple(orgs[id_]), text, tuple(sources[id_])) for id_, text in rows]
 
 
 def _person(conn: sqlite3.Connection, person_id: int) -> PersonProfile | None:
@@ -1725,11 +1754,11 @@ def _person(conn: sqlite3.Connection, person_id: int) -> PersonProfile | None:
         return None
     aliases = _aliases(conn, person_id, entity)
     role_rows = conn.execute(
-        f"SELECT r.role, r.org, r.paragraph, {_SOURCE_COLUMNS}, r.org_id FROM roles r "
-        "JOIN articles a ON a.id = r.article_id WHERE r.person_id = ? ORDER BY r.published, a.id",
+        "SELECT role, org, paragraph, article_id, org_id FROM roles WHERE person_id = ? "
+        "ORDER BY published, article_id",
         (person_id,),
     ).fetchall()
-    roles = _distinct_roles(role_rows)
+    roles = _distinct_roles(conn, role_rows)
     quote_count = _count(conn, "SELECT COUNT(*) FROM quotes WHERE person_id = ?", (person_id,))
     articles = _mentioning(conn, person_id)
     org_ids = list(dict.fromkeys(r[-1] for r in role_rows if r[-1] is not None))
@@ -1837,7 +1866,7 @@ def _partnerships(conn: sqlite3.Connection, company_ids: Sequence[int]) -> list[
                     started,
                     ended,
                     status,
-                    tuple(n for (n,) in products[id_]),
+                    tuple(products[id_]),
                     tuple(sources[id_]),
                 )
             )
@@ -1875,9 +1904,7 @@ def _timeline(conn: sqlite3.Connection, company_id: int | None, limit: int) -> t
         if id_ != last_id:  # the earliest source of each event
             last_id = id_
             events.append(
-                TimelineEvent(
-                    date, what, tuple(n for (n,) in companies[id_]), _source(source, paragraph=paragraph)
-                )
+                TimelineEvent(date, what, tuple(companies[id_]), _source(source, paragraph=paragraph))
             )
     milestones = _milestones(conn, company_id, limit)
     # Both lists are in date order and each is cut at `limit`, so the first `limit` of the merge are
@@ -1918,10 +1945,11 @@ def _milestones(conn: sqlite3.Connection, company_id: int | None, limit: int) ->
                     JOIN event_companies y ON y.event_id = ev.id AND y.entity_id = p.company_b
                     WHERE length(p.{column}) = 10 AND ev.date = p.{column}
                 ) AND NOT EXISTS (
-                    -- A month or a year: thousands of events share it; look at the company's events.
+                    -- A month or a year: thousands of events share it; look at the company's events,
+                    -- and read an event's date only when it names the partner too (CROSS JOIN: this order).
                     SELECT 1 FROM event_companies x
-                    JOIN events ev ON ev.id = x.event_id
-                    JOIN event_companies y ON y.event_id = x.event_id AND y.entity_id = p.company_b
+                    CROSS JOIN event_companies y ON y.event_id = x.event_id AND y.entity_id = p.company_b
+                    CROSS JOIN events ev ON ev.id = x.event_id
                     WHERE length(p.{column}) < 10 AND x.entity_id = p.company_a AND +ev.date = p.{column})
                 ORDER BY p.{column}, p.id
                 LIMIT ?
@@ -1971,6 +1999,16 @@ def _quotes(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> list
         QuoteInfo(id_, speaker, text, role, org, tuple(sources[id_]))
         for id_, speaker, text, role, org in rows
     ]
+
+
+def _matches(conn: sqlite3.Connection, match: str, most: int) -> int:
+    """How many articles and quotes `match` finds together, each kind counted only up to `most`."""
+    row = conn.execute(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT ?2))"
+        " + (SELECT COUNT(*) FROM (SELECT 1 FROM quotes_fts WHERE quotes_fts MATCH ?1 LIMIT ?2))",
+        (match, most),
+    ).fetchone()
+    return int(row[0])
 
 
 def _rank_floor(conn: sqlite3.Connection, fts: str, match: str, window: int) -> int:
@@ -2055,7 +2093,7 @@ def _trivia_questions(conn: sqlite3.Connection, topic_id: int | None) -> list[Tr
             answer=answer,
             distractors=tuple(json.loads(distractors)),
             source=_source(source, paragraph=paragraph),
-            topics=tuple(t[0] for t in topics.get(qid, [])),
+            topics=tuple(topics.get(qid, ())),
             fact=fact,
             detail=detail,
         )

@@ -323,6 +323,22 @@ def test_quote_pages_are_counted_at_once_and_built_when_shown() -> None:
         pages[201]
 
 
+def test_a_quote_as_long_as_its_page_allows_is_one_page() -> None:
+    # Longer than what surely fits (with the longest attribution a quote can have): counted exactly.
+    short = quote("x")
+    surely = embeds._quote_room(
+        embeds.TITLE_MAX, len("Sources (3)"), embeds.FIELD_VALUE_MAX, embeds._ATTRIBUTION_MAX
+    )
+    room = embeds._quote_room(
+        embeds.TITLE_MAX, len("Sources (3)"), embeds.FIELD_VALUE_MAX, len(embeds._attribution(short))
+    )
+    assert surely < room
+    text = " ".join(["word"] * (room // 5))
+    [page] = embeds.quote_pages([quote(text)])
+    assert_within_limits(page)
+    assert (page.description or "").startswith(f"“{text}”")
+
+
 def test_quote_markdown_is_escaped() -> None:
     [page] = embeds.quote_pages([quote("Use **all** the _light_ @everyone")])
     assert "\\*\\*all\\*\\* the \\_light\\_ @\u200beveryone" in (page.description or "")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
 from db.ingest.reader import (
     BadFile,
+    EntryAt,
     ParsedManifest,
+    content_hash,
     decode_article,
     manifest_digest,
     manifest_hash,
     parse_manifest,
     read_aliases,
+    read_entry,
     read_manifest,
     scan_corpus,
 )
@@ -148,10 +152,10 @@ def test_parsed_manifest_keeps_hashes_and_reads_entries_on_demand(tmp_path: Path
     )
     path = write(tmp_path, "manifest.toml", text)
     parsed = parse_manifest(path)
-    assert parsed.hashes == {
-        "a.txt": manifest_hash(ManifestEntry("a.txt", title="T", published="2019")),
-        "b.txt": manifest_hash(ManifestEntry("b.txt")),
-    }
+    assert parsed.files == ["a.txt", "b.txt"]
+    assert parsed.fingerprint("a.txt") == manifest_hash(ManifestEntry("a.txt", title="T", published="2019"))
+    assert parsed.fingerprint("b.txt") == manifest_hash(ManifestEntry("b.txt"))
+    assert parsed.fingerprint("c.txt") == ""
     assert parsed.entry("a.txt") == ManifestEntry("a.txt", title="T", published="2019")
     assert parsed.entry("b.txt") == ManifestEntry("b.txt")
     assert parsed.entry("c.txt") is None
@@ -182,8 +186,39 @@ def test_a_syntax_error_in_a_later_entry_names_its_line(tmp_path: Path) -> None:
         tmp_path, "manifest.toml", '[[article]]\nfile = "a.txt"\n\n[[article]]\nfile = "b.txt"\ntitle = x\n'
     )
     parsed = parse_manifest(path)
-    assert parsed.hashes == {}
+    assert parsed.files == []
     assert len(parsed.failures) == 1 and "(at line 6, column" in parsed.failures[0].reason
+
+
+def test_a_manifest_without_entries_is_no_problem(tmp_path: Path) -> None:
+    for text in ("", "# entries to come\n", 'title = "Press clippings"\n\n[settings]\nlanguage = "en"\n'):
+        parsed = parse_manifest(write(tmp_path, "manifest.toml", text))
+        assert (parsed.files, parsed.failures, parsed.warnings) == ([], (), ())
+
+
+def test_manifest_line_ends_as_in_text_mode(tmp_path: Path) -> None:
+    text = '# clippings\n[[article]]\nfile = "b.txt"\ntitle = "Bee"\n\n[[article]]\nfile = "a.txt"\n'
+    expected = {"a.txt": ManifestEntry("a.txt"), "b.txt": ManifestEntry("b.txt", title="Bee")}
+    for ending in ("\n", "\r\n", "\r"):
+        path = write(tmp_path, "manifest.toml", text.replace("\n", ending).encode())
+        assert read_manifest(path) == (expected, [], []), repr(ending)
+
+
+def test_entries_are_read_from_where_they_are(tmp_path: Path) -> None:
+    first = '[[article]]\nfile = "b.txt"\n\n'
+    path = write(tmp_path, "manifest.toml", first + '[[article]] # A\nfile = "a.txt"\n')
+    parsed = parse_manifest(path)
+    where = parsed.locate("a.txt")
+    assert where == EntryAt(path, len(first))
+    assert pickle.loads(pickle.dumps(where)) == where  # it goes to the worker process
+    assert read_entry(where, "a.txt") == ManifestEntry("a.txt") and parsed.locate("c.txt") is None
+    path.write_text('[[article]]\nfile = "c.txt"\n\n[[article]]\nfile = "b.txt"\n', encoding="utf-8")
+    assert read_entry(where, "a.txt") is None  # changed since: without its values
+    path.unlink()
+    assert read_entry(where, "a.txt") is None
+    other = parse_manifest(write(tmp_path, "other.toml", 'article = [{file = "a.txt", url = "u"}]\n'))
+    assert other.locate("a.txt") == ManifestEntry("a.txt", url="u")
+    assert read_entry(other.locate("a.txt"), "a.txt") == ManifestEntry("a.txt", url="u")
 
 
 def test_manifest_hash_changes_with_any_value() -> None:
@@ -236,23 +271,26 @@ def test_scan_reports_each_bad_file_and_keeps_the_rest(tmp_path: Path) -> None:
     write(tmp_path, "notes.md", "not an article")
     write(tmp_path, "manifest.toml", '[[article]]\nfile = "gone.txt"\n\n[[article]]\nfile = "a.txt"\n')
     scan = scan_corpus(tmp_path, max_file_bytes=100)
-    assert [f.name for f in scan.files] == ["a.txt", "e.txt"]
+    assert scan.files == ["a.txt", "e.txt"]
     assert scan.failures == [
         FileFailure("b.txt", "the same text as a.txt: a duplicate, skipped"),
         FileFailure("c.txt", "too large: 101 bytes, over the limit of 100"),
         FileFailure("d.txt", "empty file (no text)"),
         FileFailure("gone.txt", "listed in manifest.toml but there is no such file"),
     ]
-    assert scan.present == {"a.txt", "b.txt", "c.txt", "d.txt", "e.txt"}
-    assert scan.manifest is not None and set(scan.manifest.hashes) == {"gone.txt", "a.txt"}
+    assert scan.present == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+    assert scan.has_file("d.txt") and not scan.has_file("gone.txt")
+    assert [name for name, _ in scan.hashed_files()] == ["a.txt", "e.txt"]
+    assert scan.manifest is not None and scan.manifest.files == ["a.txt", "gone.txt"]
 
 
 def test_scan_keeps_the_already_loaded_one_of_two_duplicates(tmp_path: Path) -> None:
     write(tmp_path, "a.txt", ARTICLE)
     b = write(tmp_path, "b.txt", ARTICLE)
-    loaded = {"b.txt": scan_corpus(tmp_path, 1000).files[0].content_hash}
-    scan = scan_corpus(tmp_path, 1000, loaded)
-    assert [f.name for f in scan.files] == ["b.txt"]
+    loaded = dict(scan_corpus(tmp_path, 1000).hashed_files())
+    assert loaded == {"a.txt": content_hash(ARTICLE.encode())}
+    scan = scan_corpus(tmp_path, 1000, {"b.txt": loaded["a.txt"]})
+    assert list(scan.hashed_files()) == [("b.txt", loaded["a.txt"])]
     assert b.is_file()
     assert scan.failures == [FileFailure("a.txt", "the same text as b.txt: a duplicate, skipped")]
 
@@ -261,6 +299,6 @@ def test_scan_tolerates_a_broken_manifest(tmp_path: Path) -> None:
     write(tmp_path, "a.txt", ARTICLE)
     write(tmp_path, "manifest.toml", "[[article]\n")
     scan = scan_corpus(tmp_path, 1000)
-    assert [f.name for f in scan.files] == ["a.txt"]
-    assert scan.manifest is not None and scan.manifest.hashes == {}
+    assert scan.files == ["a.txt"]
+    assert scan.manifest is not None and scan.manifest.files == []
     assert [f.file for f in scan.failures] == ["manifest.toml"]

@@ -28,7 +28,7 @@ from db.models import (
     Resolution,
     RoleFact,
 )
-from db.store import KnowledgeWriter, Store, article_rows, fts_query
+from db.store import HEAVY_READERS, KnowledgeWriter, Store, article_rows, fts_query
 
 # ---------------------------------------------------------------- migrations
 
@@ -682,13 +682,33 @@ async def test_a_query_sees_one_snapshot_while_an_ingest_commits(tmp_path: Path)
         await store.close()
 
 
-async def test_concurrent_queries_use_the_pool(kb: Store) -> None:
+async def test_concurrent_queries_use_the_pool(kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("db.store.FEW_MATCHES", 0)  # every search on the heavy readers' threads
     arvenza = await _id(kb, "company", "Arvenza")
     results = await asyncio.gather(
         *(kb.partnerships(arvenza) for _ in range(50)), *(kb.search("Belmoro") for _ in range(50))
     )
     assert all(r == results[0] for r in results[:50])
     assert all(r == results[50] for r in results[50:])
+
+
+async def test_lookups_and_searches_with_few_matches_never_wait_for_a_heavy_reader(
+    kb: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("db.store.FEW_MATCHES", 2)  # "Arvenza" is in three articles: a heavy search
+    arvenza = await _id(kb, "company", "Arvenza")
+    taken = [await kb._heavy.get() for _ in range(HEAVY_READERS)]  # every heavy reader busy
+    heavy = asyncio.ensure_future(kb.search("Arvenza"))
+    deals, few, any_word = await asyncio.wait_for(
+        asyncio.gather(kb.partnerships(arvenza), kb.search("Corvane"), kb.search("Corvane zzzz")), 5
+    )
+    assert [d.partner for d in deals] == ["Belmoro Systems"]
+    assert {h.source.file for h in few} == {h.source.file for h in any_word} == {"c.txt"}
+    await asyncio.sleep(0.05)
+    assert not heavy.done()
+    for reader in taken:
+        kb._heavy.put_nowait(reader)
+    assert {h.source.file for h in await heavy} == {"a.txt", "b.txt", "c.txt"}
 
 
 async def test_guild_settings_live_in_the_members_database(kb: Store) -> None:

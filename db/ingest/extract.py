@@ -16,6 +16,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
+from operator import attrgetter
 
 from db.ingest.names import (
     HONORIFICS,
@@ -307,7 +309,7 @@ def looks_like_person(name: str) -> bool:
         low = t.strip(".,()").lower()
         if low in NON_PERSON_WORDS or low in ROLE_WORDS or low in STOP_CAPS:
             return False
-        if (not t.isalpha() and any(c.isdigit() for c in t)) or (len(t) > 2 and t.isupper()):
+        if (not t.isalpha() and any(map(str.isdigit, t))) or (len(t) > 2 and t.isupper()):
             return False
     return True
 
@@ -373,6 +375,8 @@ def _name_hits(text: str, names: Iterable[str]) -> list[tuple[int, int, str]]:
     hits: list[tuple[int, int, str]] = []
     size = len(text)
     for name in names:
+        if name not in text:  # cheaper than find for the many names a short text does not hold
+            continue
         n = len(name)
         i = text.find(name)
         while i != -1:
@@ -456,6 +460,11 @@ class _Ctx:
         self.last_person: tuple[int, str] | None = None  # (paragraph, name) of the last quoted person
         self.noun_sentences: set[tuple[int, int]] = set()  # sentences with a partnership noun
         self._person_names: set[str] | None = None
+        # For known_company: (surface, its company key and a space, the key's first character) of each
+        # company in self.companies, in order; and the answer for each name with len(self.companies) then
+        # (companies are only ever added, so the same length means the same companies).
+        self._company_keys: list[tuple[str, str, str]] = []
+        self._known: dict[str, tuple[int, str | None]] = {}
 
     def _year_starts(self) -> list[list[int]]:
         """Where _YEAR_START matches in each paragraph, from two string searches over the body."""
@@ -504,6 +513,33 @@ class _Ctx:
 
     def canonical(self, surface: str) -> str:
         return self.canon.get(surface, surface)
+
+    def known_company(self, name: str) -> str | None:
+        """The known surface for a name (same key, or one key a word-prefix of the other); shortest wins."""
+        size = len(self.companies)
+        memo = self._known.get(name)
+        if memo is not None and memo[0] == size:
+            return memo[1]
+        keys = self._company_keys
+        for known in islice(self.companies, len(keys), None):
+            k_word = _company_key_word(known)
+            keys.append((known, k_word, k_word[0]))
+        key = _handle_words(name) if name.startswith("@") else company_key(name)
+        best = None
+        if key:
+            # Equal keys, or one a word-prefix of the other: one of the keys with a space is a prefix of
+            # the other (which needs the same first character).
+            key_word = key + " "
+            first = key_word[0]
+            for known, k_word, k_first in keys:
+                if (
+                    k_first == first
+                    and (key_word.startswith(k_word) or k_word.startswith(key_word))
+                    and (best is None or len(known) < len(best))
+                ):
+                    best = known
+        self._known[name] = (size, best)
+        return best
 
     def add_company(self, name: str, para: int) -> None:
         self.companies.setdefault(name, para)
@@ -665,7 +701,12 @@ def _parse_role(phrase: str) -> tuple[str, str | None] | None:
 def role_before_name(text: str) -> tuple[str, str | None] | None:
     """Parse "ORG's ROLE, " / "ORG ROLE, " / "ROLE " right before a name ("Acme's head of sales, ")."""
     words = text[-100:].rstrip(" ,").split(" ")
-    if ROLE_WORDS.isdisjoint([w.strip(",.") for w in " ".join(words[-6:]).lower().split(" ")]):
+    last = " ".join(words[-6:]).lower()
+    # A quick test first (dots and commas inside words taken as spaces too: it finds every role word the
+    # exact one finds), as most names have no role before them.
+    if ROLE_WORDS.isdisjoint(last.replace(",", " ").replace(".", " ").split()) or ROLE_WORDS.isdisjoint(
+        [w.strip(",.") for w in last.split(" ")]
+    ):
         return None
     k = len(words) - 1
     phrase: list[str] = []
@@ -703,10 +744,9 @@ def extract_roles(ctx: _Ctx) -> list[RoleFact]:
     roles: list[RoleFact] = []
     seen: set[tuple[str, str, str]] = set()
     for i, p in enumerate(ctx.paragraphs):
-        for s, e, _run, data in [run for run in ctx.runs[i] if run[3][0] is not None]:
-            name = data[0]
-            assert name is not None  # only the runs with a person's name
-            title, org = data[1], data[2]
+        for s, e, _run, (name, title, org, _company, _personish, _legal, _model, _months) in ctx.runs[i]:
+            if name is None:
+                continue
             role: tuple[str, str | None] | None = (title, org) if title else None
             after = role_after_name(p[e : e + 300]) if p.startswith(", ", e) else None
             if after:
@@ -1136,14 +1176,15 @@ def _is_legal_run(run: str) -> bool:
 def find_companies(ctx: _Ctx) -> None:
     """Capitalised names that the text itself marks as companies."""
     for i, p in enumerate(ctx.paragraphs):
-        for s, e, run, data in ctx.runs[i]:
-            name, personish, legal = data[3], data[4], data[5]
-            if not name or run[0] == "@":
+        handles = "@" in p
+        for s, e, run, (_person, _title, _org, name, personish, legal, _model, _months) in ctx.runs[i]:
+            if not name or (handles and run[0] == "@"):
                 continue
             cue = legal
             prev = ""
             if not cue and s > 1:
-                j = s  # _word_before(p, s), inline: this runs for nearly every run
+                # _word_before(p, s), inline: this runs for nearly every run (most often after one space)
+                j = s - 1 if p[s - 1] == " " else s
                 while j > 0 and p[j - 1] in _SKIP_BEFORE_WORD:
                     j -= 1
                 prev = p[p.rfind(" ", j - 30 if j > 30 else 0, j) + 1 : j].lower()
@@ -1170,9 +1211,11 @@ def find_products(ctx: _Ctx) -> dict[str, int]:
     """Brand + model number ("Acme X5 Pro", "Foo Bar 12 Ultra") and "the X5 series"."""
     products: dict[str, int] = {}
     for i, p in enumerate(ctx.paragraphs):
-        # A run with a model number, or one followed by a number (_MODEL_AFTER needs a plain digit).
-        for s, e, run, data in [r for r in ctx.runs[i] if r[3][6] >= 0 or p[r[1] : r[1] + 2] in _SPACE_DIGIT]:
-            name = _product_from_run(p, s, e, run, data[6], ctx)
+        for s, e, run, data in ctx.runs[i]:
+            model_at = data[6]
+            if model_at < 0 and p[e : e + 2] not in _SPACE_DIGIT:
+                continue  # a run with a model number, or one followed by a number (as _MODEL_AFTER needs)
+            name = _product_from_run(p, s, e, run, model_at, ctx)
             if name and name not in products:
                 products[name] = i
     return products
@@ -1280,11 +1323,11 @@ def index_companies(ctx: _Ctx) -> dict[str, int]:
 def _mentions(companies: dict[str, int], ctx: _Ctx, products: dict[str, int]) -> list[MentionFact]:
     out = [MentionFact(name, "company", i) for name, i in companies.items()]
     for person in ctx.people.values():
-        surname = person.name.rsplit(" ", 1)[-1]
-        para = next((i for i, p in enumerate(ctx.paragraphs) if person.name in p or surname in p), 0)
+        surname = person.name.rsplit(" ", 1)[-1]  # (in every paragraph that holds the full name)
+        para = next((i for i, p in enumerate(ctx.paragraphs) if surname in p), 0)
         out.append(MentionFact(person.name, "person", para))
     out.extend(MentionFact(name, "product", i) for name, i in products.items())
-    out.sort(key=lambda f: (f.paragraph, f.kind, f.name))
+    out.sort(key=attrgetter("paragraph", "kind", "name"))
     return out
 
 
@@ -1294,27 +1337,10 @@ def _handle_words(handle: str) -> str:
     return spaced.replace("_", " ").lower()
 
 
-def _known_company(name: str, ctx: _Ctx) -> str | None:
-    """The known surface for a name (same key, or one key a word-prefix of the other); shortest wins."""
-    key = _handle_words(name) if name.startswith("@") else company_key(name)
-    if not key:
-        return None
-    best = None
-    key_word = key + " "
-    for known in ctx.companies:
-        k, k_word = _company_key_word(known)
-        if (k == key or key.startswith(k_word) or k.startswith(key_word)) and (
-            best is None or len(known) < len(best)
-        ):
-            best = known
-    return best
-
-
 @lru_cache(maxsize=65536)
-def _company_key_word(name: str) -> tuple[str, str]:
-    """company_key(name), and the same followed by a space (a prefix of longer keys)."""
-    key = company_key(name)
-    return key, key + " "
+def _company_key_word(name: str) -> str:
+    """company_key(name) followed by a space (a prefix of longer keys)."""
+    return company_key(name) + " "
 
 
 def _canonical_company(name: str, ctx: _Ctx) -> str | None:
@@ -1322,7 +1348,7 @@ def _canonical_company(name: str, ctx: _Ctx) -> str | None:
     name = name if name.startswith("@") else _trim_company(name)
     if not name:
         return None
-    known = _known_company(name, ctx)
+    known = ctx.known_company(name)
     return ctx.canonical(known) if known else None
 
 
@@ -1618,46 +1644,60 @@ _ANAPHORIC = re.compile(
 )
 # A sentence that goes on about the partnership of the sentence before it.
 _CONTINUATION = ("It ", "This ", "The partnership", "The deal", "The tie-up", "The alliance", "The agreement")
+
+
+class _Cue:
+    """A pattern of cue words, and plain strings one of which stands in every match of it. Cue patterns
+    start with a word boundary or with common letters, so the engine tries them at most offsets of a text;
+    a few substring tests first skip most texts."""
+
+    def __init__(self, pattern: str, needles: Iterable[str]) -> None:
+        self.pattern = re.compile(pattern)
+        self.needles = tuple(needles)
+
+    def found(self, text: str) -> bool:
+        for needle in self.needles:
+            if needle in text:
+                return self.pattern.search(text) is not None
+        return False
+
+
 # An announcement verb right before a date: the day the partnership was made public.
-_ANNOUNCED_ON = re.compile(
-    r"\b(?:announc\w*|confirm\w*|unveil\w*|signed|revealed|agreed|reached|struck|inked|said|says|stated)\b"
-)
-_START_CUE = re.compile(
-    _prefix_tree(
-        (
-            "began", "begun", "started", "starting", "since", "dating back to", "formed", "established",
-            "signed",
-        ),
-        boundary=True,
-    )
-    + r"\b"
-)
-_END_CUE = re.compile(
-    _prefix_tree(
-        (
-            "ended", "ends on", "terminated", "came to an end", "ceased", "dissolved", "expired",
-            "was the last", "were the last", "previous", "former", "formerly", "until",
-        ),
-        boundary=True,
-    )
-    + r"\b"
-)
+_ANNOUNCED_ON = _Cue(
+    r"\b(?:announc\w*|confirm\w*|unveil\w*|signed|revealed|agreed|reached|struck|inked|said|says|stated)\b",
+    ("announc", "confirm", "unveil", "signed", "revealed", "agreed", "reached", "struck", "inked", "said",
+     "says", "stated"),
+)  # fmt: skip
+_START_WORDS = (
+    "began", "begun", "started", "starting", "since", "dating back to", "formed", "established", "signed"
+)  # fmt: skip
+_START_CUE = _Cue(_prefix_tree(_START_WORDS, boundary=True) + r"\b", _START_WORDS)
+_END_WORDS = (
+    "ended", "ends on", "terminated", "came to an end", "ceased", "dissolved", "expired", "was the last",
+    "were the last", "previous", "former", "formerly", "until",
+)  # fmt: skip
+_END_CUE = _Cue(_prefix_tree(_END_WORDS, boundary=True) + r"\b", _END_WORDS)
 # Tense and time words that put a partnership in the past, without dating its end ("A previously worked
 # with B", "Initially, A worked with B", "A had partnered with B").
-_PAST_CUE = re.compile(
+_PAST_CUE = _Cue(
     r"\b(?:[Pp]reviously|[Ff]ormerly|used to|no longer|"
     r"had\s+(?:\w+\s+)?(?:worked|partnered|teamed|collaborated|co-?operated|been)|"
     r"(?:[Ii]nitially|[Oo]riginally|[Aa]t first),?\s+(?:[\w'’-]+\s+){0,4}?"
-    r"(?:[a-z]+ed|was|were|had|did|made|began|took|went))\b"
+    r"(?:[a-z]+ed|was|were|had|did|made|began|took|went))\b",
+    ("reviously", "ormerly", "used to", "no longer", "had", "nitially", "riginally", "t first"),
 )
 # A range of years or dates: "from 2012 to 2015", "between May 2012 and June 2015".
 _RANGE_GAP = re.compile(r"\s*([–—-]|to|until|till|through|and)\s*")
 _RANGE_OPEN = ("from ", "between ")
 _YEAR_AT = re.compile(rf"{_YEAR}\b")
-_ANNOUNCE_CUE = re.compile(
-    rf"\b(?:[Aa]nnounc\w*|[Uu]nveil\w*|[Tt]oday|recently|officially|reached|new\s+(?:[\w-]+\s+){{0,3}}{_PARTNER_NOUN})\b"
+_ANNOUNCE_CUE = _Cue(
+    rf"\b(?:[Aa]nnounc\w*|[Uu]nveil\w*|[Tt]oday|recently|officially|reached|new\s+(?:[\w-]+\s+){{0,3}}{_PARTNER_NOUN})\b",
+    ("nnounc", "nveil", "oday", "recently", "officially", "reached", "new"),
 )
-_RUMOUR_CUE = re.compile(r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said to be|could be|may be)\b")
+_RUMOUR_CUE = _Cue(
+    r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said to be|could be|may be)\b",
+    ("umor", "umour", "reportedly", "allegedly", "in talks", "said to be", "could be", "may be"),
+)
 
 # A raw pair found in a sentence: (side A, or None for "the sentence's company before pos"; side B;
 # strong cue; position of the cue in the sentence).
@@ -1751,7 +1791,7 @@ def _pair_side(raw: str, ctx: _Ctx, strong: bool, para: int) -> str | None:
     name = _trim_company(raw)
     if not name or not _valid_company(name, ctx):
         return None
-    if _known_company(name, ctx) is None and not strong:
+    if ctx.known_company(name) is None and not strong:
         return None
     ctx.add_company(name, para)
     return ctx.canonical(name)
@@ -1819,6 +1859,8 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
     recent: list[tuple[str, str]] = []
     touched_at = (-1, -1)  # the last sentence that named a pair
     dateline: tuple[int, str | None] = (-1, None)  # (paragraph, the date of its dateline)
+    # Each product with the words after its first (its model: "X5 Pro" of "Acme X5 Pro") and its first word.
+    parts = [(prod, words[-1], words[0]) for prod in products for words in (prod.split(" ", 1),)]
     # Only these sentences can say something: those with raw pairs, the ones right after them (they may
     # go on about the pair) and those with a partnership noun (they may refer back to it).
     for i, k in sorted(raw_pairs.keys() | ctx.noun_sentences | {(i, k + 1) for i, k in raw_pairs}):
@@ -1841,21 +1883,21 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
             recent.append(key)
         if touched:
             if dateline[0] != i:
-                m = _DATELINE.search(p) if _MONTH_START.search(p) else None
+                m = _DATELINE.search(p) if ctx.months[i] else None  # (a dateline has a month name)
                 found = find_dates(m.group("date"), ctx.published) if m else []
                 dateline = (i, found[0][2] if found else None)
             dates = ctx.sentence_dates(i, s, e)
             for pair in touched:
-                _apply_cues(ctx, pair, sentence, dates, products, dateline[1], anaphoric=False)
+                _apply_cues(ctx, pair, sentence, dates, parts, dateline[1], anaphoric=False)
             touched_at = (i, k)
         elif continued:
             dates = ctx.sentence_dates(i, s, e)
-            _apply_cues(ctx, book[recent[-1]], sentence, dates, products, None, anaphoric=True)
+            _apply_cues(ctx, book[recent[-1]], sentence, dates, parts, None, anaphoric=True)
         elif recent and _ANAPHORIC.search(sentence):
             named = set(_companies_in(sentence, ctx))
             key = next((k for k in reversed(recent) if not named or named & set(k)), recent[-1])
             dates = ctx.sentence_dates(i, s, e)
-            _apply_cues(ctx, book[key], sentence, dates, products, None, anaphoric=True)
+            _apply_cues(ctx, book[key], sentence, dates, parts, None, anaphoric=True)
     return [_partnership_fact(pair, ctx.published) for pair in book.values()]
 
 
@@ -1878,26 +1920,26 @@ def _apply_cues(
     pair: _Pair,
     sentence: str,
     dates: list[tuple[int, int, str]],
-    products: dict[str, int],
+    products: list[tuple[str, str, str]],
     dateline_date: str | None,
     *,
     anaphoric: bool,
 ) -> None:
-    for prod in products:
-        if prod in sentence or prod.split(" ", 1)[-1] in sentence:
-            maker = _canonical_company(prod.split(" ", 1)[0], ctx)
+    for prod, model, first in products:  # (product, its model, its first word): see extract_partnerships
+        if model in sentence:  # so also where the whole product name is
+            maker = _canonical_company(first, ctx)
             if (maker is None or maker in pair.companies) and prod not in pair.products:
                 pair.products.append(prod)
     for start, end, date in dates:
         # The cue stands right before the date, or after a date that opens the sentence ("On 5 May, A said").
         window = sentence[max(0, start - 30) : end + 80 if start <= 3 else end]
-        if _END_CUE.search(window):
+        if _END_CUE.found(window):
             pair.ended = date
             pair.cues.add("ended")
-        elif _START_CUE.search(window) or (not anaphoric and _ANNOUNCED_ON.search(window)):
+        elif (start_cue := _START_CUE.found(window)) or (not anaphoric and _ANNOUNCED_ON.found(window)):
             if not pair.start_explicit or len(date) > len(pair.started or ""):
                 pair.started, pair.start_explicit = date, True
-            if not _START_CUE.search(window):
+            if not start_cue:
                 pair.cues.add("announced")
     for s1, e1, d1 in dates:
         gap = _RANGE_GAP.match(sentence, e1)
@@ -1909,15 +1951,15 @@ def _apply_cues(
             pair.started = pair.started or d1
             if ctx.published is None or d2 < ctx.published:
                 pair.ended = d2
-    if _END_CUE.search(sentence):
+    if _END_CUE.found(sentence):
         pair.cues.add("ended")
     if anaphoric:
         return
-    if _PAST_CUE.search(sentence):  # only where the sentence names the pair: "the deal A previously made"
+    if _PAST_CUE.found(sentence):  # only where the sentence names the pair: "the deal A previously made"
         pair.cues.add("ended")
-    if _RUMOUR_CUE.search(sentence):
+    if _RUMOUR_CUE.found(sentence):
         pair.cues.add("rumoured")
-    elif _ANNOUNCE_CUE.search(sentence):
+    elif _ANNOUNCE_CUE.found(sentence):
         pair.cues.add("announced")
         if dateline_date and not pair.start_explicit:
             pair.started, pair.start_explicit = dateline_date, True
@@ -1943,10 +1985,10 @@ _CLAUSE_STOP = re.compile(r"[:;\"“‘](?:(?<=[:;])(?=\s)|(?<=[\"“‘]))")
 
 
 # Words a clause cannot end on: "... partnered with B between", "... a tie-up, which".
-_DANGLING = re.compile(
-    r"(?:\s+(?:between|from|in|on|at|of|with|by|to|for|and|or|but|since|which|that|who|the|a|an))+$",
-    re.IGNORECASE,
+_DANGLING_WORDS = frozenset(
+    "between from in on at of with by to for and or but since which that who the a an".split()  # noqa: SIM905
 )
+_DANGLING = re.compile("|".join(sorted(_DANGLING_WORDS)), re.IGNORECASE)
 # "..., which began" before a date: the relative clause is about the noun phrase before the comma, which
 # starts at its determiner (the last one that does not follow a preposition: "a tie-up with B").
 _RELATIVE_END = re.compile(r",\s+(?:which|that)\s+(?P<verb>[^,]+)$")
@@ -1959,9 +2001,21 @@ _NOUN_PHRASE = re.compile(
 _APPOSITION = re.compile(r"(?:The|A|An)\s(?![^,]*\b(?:[a-z]+ed|is|are|was|were|has|have|had|will)\b)[^,]+")
 
 
+def _without_dangling(text: str) -> str:
+    """text without the words it cannot end on, each after a space (text has single spaces only)."""
+    cut = text.rfind(" ")
+    while cut != -1:
+        word = text[cut + 1 :]
+        # In ASCII, lower() folds case as the pattern does; the pattern for the other words.
+        if not (word.lower() in _DANGLING_WORDS if word.isascii() else _DANGLING.fullmatch(word)):
+            break
+        text = text[:cut]
+        cut = text.rfind(" ")
+    return text
+
+
 def _shorten(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split()).strip(" ,;:-–—\"“”‘’'").rstrip(".")
-    text = _DANGLING.sub("", text)
+    text = _without_dangling(" ".join(text.split()).strip(" ,;:-–—\"“”‘’'").rstrip("."))
     if len(text) <= limit:
         return text
     # Too long: cut at the last clause boundary that leaves a clause (or one just past the limit), else at
@@ -1972,7 +2026,7 @@ def _shorten(text: str, limit: int = 120) -> str:
         cut = min((k for k in (text.find(mark, limit, limit + 40) for mark in marks) if k > 0), default=-1)
     if cut > 0 and text[:cut].count(" ") >= 3:
         return text[:cut]
-    return _DANGLING.sub("", text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:")) + "…"
+    return _without_dangling(text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:")) + "…"
 
 
 def extract_events(ctx: _Ctx) -> list[EventFact]:
@@ -2015,7 +2069,12 @@ def _event_clause(
         return f"{subject} was {participle.lower()}" if subject else ""
     lead = head.strip(" ,\"“‘'")
     after = sentence[end:next_start].strip(" ,")
-    if not prev_end and _APPOSITION.fullmatch(lead) and sentence[end : end + 1] == ",":
+    if (
+        not prev_end
+        and lead.startswith(("The", "A"))  # a quick test before the pattern
+        and _APPOSITION.fullmatch(lead)
+        and sentence[end : end + 1] == ","
+    ):
         subject = _subject_of(sentence[end + 1 :], named)
         if subject and after.startswith(subject):
             return _shorten(f"{subject} was {lead[0].lower()}{lead[1:]}")
@@ -2045,14 +2104,17 @@ def _event_clause(
     # The clause starts after an opening quotation mark or a colon before the date, if any.
     cut = 0
     for mark in ("“", "‘", '"', ": ", "; "):
-        k = head.rfind(mark)
-        if k != -1:
-            cut = max(cut, k + len(mark))
+        if mark in head:  # cheaper than rfind where it is not
+            cut = max(cut, head.rfind(mark) + len(mark))
     clause = head[cut:].strip(" ,")
     filler = _FILLER.match(clause)
     clause = clause[filler.end() :] if filler else clause
-    relative = _RELATIVE_END.search(clause)
-    phrase = _NOUN_PHRASE.search(clause, 0, relative.start()) if relative else None
+    relative = _RELATIVE_END.search(clause) if "," in clause else None
+    phrase = None
+    if relative:
+        # The phrase holds no comma: it starts after the last one before the relative clause.
+        end = relative.start()
+        phrase = _NOUN_PHRASE.search(clause, clause.rfind(",", 0, end) + 1, end)
     if relative and phrase:
         return _shorten(f"{phrase.group()} {relative.group('verb')}")
     cut = clause.rfind(" and ")

@@ -31,12 +31,15 @@ from db.ingest import clean, derive, extract, names
 from db.ingest.reader import (
     MANIFEST_NAME,
     BadFile,
+    EntryAt,
     ParsedManifest,
+    content_hash,
     decode_article,
     manifest_digest,
     manifest_hash,
     parse_manifest,
     read_aliases,
+    read_entry,
     scan_corpus,
 )
 from db.models import FileFailure, IngestReport, ManifestEntry
@@ -94,7 +97,7 @@ class TooManyRemovals(CorpusError):
 class _Task:
     name: str
     path: str
-    entry: ManifestEntry | None
+    entry: ManifestEntry | EntryAt | None  # its manifest entry, or where the worker reads it
     article_id: int | None  # the article it replaces, if any
     outcome: str  # "added", "updated" or "unchanged" (extracted again because the rules changed)
 
@@ -103,6 +106,7 @@ class _Task:
 class Processed:
     name: str
     content_hash: str
+    manifest_hash: str
     rows: ArticleRows  # what the ingest process writes: built here, in the worker
 
 
@@ -119,7 +123,7 @@ def process_file(name: str, data: bytes, entry: ManifestEntry | None) -> Process
         return FileFailure(name, f"could not be processed ({type(exc).__name__}: {exc})")
     if not article.paragraphs:
         return FileFailure(name, "no article text left after removing the site's boilerplate")
-    return Processed(name, hashlib.sha256(data).hexdigest(), article_rows(article, extraction))
+    return Processed(name, content_hash(data), manifest_hash(entry), article_rows(article, extraction))
 
 
 def _work(task: _Task) -> tuple[_Task, Processed | FileFailure]:
@@ -130,7 +134,7 @@ def _work(task: _Task) -> tuple[_Task, Processed | FileFailure]:
         data = Path(task.path).read_bytes()
     except OSError as exc:
         return task, FileFailure(task.name, f"cannot be read: {exc.strerror}")
-    return task, process_file(task.name, data, task.entry)
+    return task, process_file(task.name, data, read_entry(task.entry, task.name))
 
 
 def _workers() -> int:
@@ -147,10 +151,9 @@ def _processed(tasks: Iterator[_Task], count: int) -> Iterator[tuple[_Task, Proc
     workers cannot run (a broken pool), the rest is processed here: slower, never stuck.
     """
     if count >= POOL_THRESHOLD and _workers() > 1:
-        # forkserver: workers never inherit the threads (and their held locks) of a running bot.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        pool = ProcessPoolExecutor(_workers(), mp_context=context)
+        # spawn: workers never inherit the threads (and their held locks) of a running bot, and no server
+        # process stays behind after the pool (forkserver's would hold its memory through the derivation).
+        pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"))
         batch: list[_Task] = []
         done = 0
         try:
@@ -163,7 +166,7 @@ def _processed(tasks: Iterator[_Task], count: int) -> Iterator[tuple[_Task, Proc
             log.warning("worker processes failed; processing the remaining files here")
             yield from map(_work, batch[done:])
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
     yield from map(_work, tasks)
 
 
@@ -235,7 +238,9 @@ def _ingest(
 ) -> IngestReport:
     report = IngestReport()
     rules_changed = writer.meta("pipeline_version") != PIPELINE_VERSION
-    manifest, todo = _plan(writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction)
+    manifest, todo, replacing = _plan(
+        writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction
+    )
     aliases, alias_failures = read_aliases(aliases_path)
     report.failed.extend(alias_failures)
     total, done = len(todo) + len(report.unchanged), len(report.unchanged)
@@ -244,9 +249,10 @@ def _ingest(
             progress(done, total, name)
 
     extracted_again = 0
+    new = (None, "added")  # (id of the article it replaces, outcome) of a file not in `replacing`
     tasks = (
-        _Task(name, os.path.join(corpus_dir, name), manifest.entry(name), article_id, outcome)
-        for name, article_id, outcome in todo
+        _Task(name, os.path.join(corpus_dir, name), manifest.locate(name), *replacing.get(name, new))
+        for name in todo
     )
     for task, result in _processed(tasks, len(todo)):
         done += 1
@@ -258,14 +264,14 @@ def _ingest(
             writer.save_article(
                 result.rows,
                 content_hash=result.content_hash,
-                manifest_hash=manifest_hash(task.entry),
+                manifest_hash=result.manifest_hash,
                 article_id=task.article_id,
             )
             getattr(report, task.outcome).append(task.name)
             extracted_again += task.outcome == "unchanged"
         if progress:
             progress(done, total, task.name)
-    del manifest, todo, tasks  # the manifest's text and the list of files: not needed from here on
+    del manifest, todo, replacing, tasks  # not needed from here on
     if extracted_again:
         report.warnings.append(
             f"the extraction rules changed: extracted {extracted_again} unchanged articles again"
@@ -299,9 +305,10 @@ def _plan(
     rules_changed: bool,
     report: IngestReport,
     max_removed_fraction: float | None,
-) -> tuple[ParsedManifest, list[tuple[str, int | None, str]]]:
-    """Scan the folder, remove the articles whose files are gone, and list the files to process: only
-    (name, id of the article it replaces, outcome) per file, so that little is held per file."""
+) -> tuple[ParsedManifest, list[str], dict[str, tuple[int, str]]]:
+    """Scan the folder, remove the articles whose files are gone, and list the files to process, with
+    (id of the article it replaces, outcome) for those that replace one: a new file is only its name, so
+    that 100,000 new files cost little."""
     known = writer.known_articles()
     try:
         manifest = _manifest(writer, corpus_dir / MANIFEST_NAME)
@@ -313,25 +320,28 @@ def _plan(
     report.failed.extend(scan.failures)
     report.warnings.extend(scan.warnings)
 
-    removed = sorted(set(known) - scan.present)
+    removed = sorted(name for name in known if not scan.has_file(name))
     if max_removed_fraction is not None and known and len(removed) > max_removed_fraction * len(known):
         raise TooManyRemovals(removed, len(known))
 
-    todo: list[tuple[str, int | None, str]] = []
-    for file in scan.files:
-        old = known.get(file.name)
+    todo: list[str] = []
+    replacing: dict[str, tuple[int, str]] = {}
+    for name, current_hash in scan.hashed_files():
+        old = known.get(name)
         if old is None:
-            todo.append((file.name, None, "added"))
-        elif old.content_hash != file.content_hash or old.manifest_hash != manifest.hashes.get(file.name, ""):
-            todo.append((file.name, old.id, "updated"))
+            todo.append(name)
+        elif old.content_hash != current_hash or old.manifest_hash != manifest.fingerprint(name):
+            todo.append(name)
+            replacing[name] = (old.id, "updated")
         elif rules_changed:
-            todo.append((file.name, old.id, "unchanged"))
+            todo.append(name)
+            replacing[name] = (old.id, "unchanged")
         else:
-            report.unchanged.append(file.name)
+            report.unchanged.append(name)
 
     writer.remove_articles(known[name].id for name in removed)
     report.removed.extend(removed)
-    return manifest, todo
+    return manifest, todo, replacing
 
 
 def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:
@@ -344,6 +354,7 @@ def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:
         except (ValueError, KeyError, TypeError):  # written by another version: parse again
             parsed = None
         if parsed is not None and parsed.digest == digest:
+            parsed.path = path  # the same file, perhaps named from another working directory
             return parsed
     parsed = parse_manifest(path, digest)
     writer.set_meta("manifest_cache", parsed.to_json())

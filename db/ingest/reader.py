@@ -25,18 +25,23 @@ import json
 import os
 import re
 import tomllib
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from db.models import FileFailure, ManifestEntry
 
 MANIFEST_NAME = "manifest.toml"
 _MANIFEST_KEYS = ("title", "url", "publisher", "author", "published")
 _ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-# A line that starts an entry of the manifest.
-_BLOCK_STARTS = re.compile(r"^[ \t]*\[\[[ \t]*article[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+# A line that starts an entry of the manifest (match() looks at the first line of a text).
+_BLOCK_START = re.compile(r"[ \t]*\[\[[ \t]*article[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+_FINGERPRINT_BYTES = 10  # of a manifest_hash
+_DIGEST_BYTES = 32  # of a content_hash
+_CACHE_FORMAT = 2  # of ParsedManifest.to_json
 # C0 controls other than tab and newline (and DEL) never belong in an article; some are the snippet markers.
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -45,90 +50,133 @@ class BadFile(ValueError):
     """An article file that cannot be loaded; the message says why, in a few words."""
 
 
-class ScannedFile(NamedTuple):
-    name: str
-    content_hash: str
+class EntryAt(NamedTuple):
+    """Where a manifest entry is: the [[article]] block at `offset` (bytes) in the manifest file."""
+
+    path: Path
+    offset: int
+
+
+def read_entry(where: ManifestEntry | EntryAt | None, name: str) -> ManifestEntry | None:
+    """The manifest entry of the file `name`, read from the manifest if `where` says where it is; None when
+    the manifest has changed since it was parsed and has no such entry there (then without its values)."""
+    if not isinstance(where, EntryAt):
+        return where
+    try:
+        with where.path.open("rb") as handle:
+            handle.seek(where.offset)
+            _, block = next(_pieces(handle, where.offset))
+        table = tomllib.loads(block)["article"][0]
+    except (OSError, ValueError, _Irregular, KeyError, IndexError, TypeError):  # ValueError: bad UTF-8, TOML
+        return None
+    entry, _ = _entry(table, where.path, 0)
+    return entry if entry is not None and entry.file == name else None
 
 
 @dataclass(eq=False)
 class ParsedManifest:
-    """A manifest read and checked, kept small: for each file the fingerprint of its entry (manifest_hash)
-    and where its [[article]] block is, so that 100,000 entries cost a few megabytes. entry() reads one
-    entry when its article is processed. A manifest that is not one [[article]] block per entry (other
-    TOML layouts are valid too) keeps its entries in memory instead."""
+    """A manifest read and checked, kept small (100,000 entries cost a few megabytes): the files it lists,
+    sorted, and for each the fingerprint of its entry (manifest_hash) and where its [[article]] block starts
+    in the file; each entry is read when its article is processed (see locate). A manifest that is not one
+    [[article]] block per entry (other TOML layouts are valid too) keeps its entries in memory instead."""
 
     path: Path
     digest: str
-    hashes: dict[str, str]
-    blocks: dict[str, int]
+    files: list[str] = field(default_factory=list)
+    fingerprints: bytes = b""  # _FINGERPRINT_BYTES per file, in the order of `files`
+    offsets: array[int] = field(default_factory=lambda: array("q"))  # in the order of `files`
     failures: tuple[FileFailure, ...] = ()
     warnings: tuple[str, ...] = ()
-    entries: dict[str, ManifestEntry] | None = None
-    _text: str | None = field(default=None, init=False, repr=False)
+    entries: list[ManifestEntry] | None = None  # other layouts: the entries, in the order of `files`
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ParsedManifest) and self.to_json() == other.to_json()
 
-    def entry(self, name: str) -> ManifestEntry | None:
-        if name not in self.hashes:
+    def fingerprint(self, name: str) -> str:
+        """The manifest_hash of the file's entry; "" when the manifest does not list the file."""
+        index = _position(self.files, name)
+        if index is None:
+            return ""
+        return self.fingerprints[index * _FINGERPRINT_BYTES : (index + 1) * _FINGERPRINT_BYTES].hex()
+
+    def locate(self, name: str) -> ManifestEntry | EntryAt | None:
+        """The file's entry, or where to read it (see read_entry); None when the manifest does not list it."""
+        index = _position(self.files, name)
+        if index is None:
             return None
         if self.entries is not None:
-            return self.entries.get(name)
-        if self._text is None:
-            try:
-                self._text = self.path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):  # gone or changed since: without its values this time
-                return None
-        start = self.blocks[name]
-        following = _BLOCK_STARTS.search(self._text, self._text.find("\n", start) + 1 or len(self._text))
-        end = following.start() if following else len(self._text)
-        try:
-            table = tomllib.loads(self._text[start:end])["article"][0]
-        except (tomllib.TOMLDecodeError, KeyError, IndexError, TypeError):
-            return None
-        entry, _ = _entry(table, self.path, 0)
-        return entry if entry is not None and entry.file == name else None
+            return self.entries[index]
+        return EntryAt(self.path, self.offsets[index])
+
+    def entry(self, name: str) -> ManifestEntry | None:
+        return read_entry(self.locate(name), name)
 
     def to_json(self) -> str:
         entries = self.entries
         return json.dumps(
             {
+                "format": _CACHE_FORMAT,
                 "path": str(self.path),
                 "digest": self.digest,
-                "hashes": self.hashes,
-                "blocks": self.blocks,
+                "files": self.files,
+                "fingerprints": self.fingerprints.hex(),
+                "offsets": self.offsets.tolist(),
                 "failures": [[f.file, f.reason] for f in self.failures],
                 "warnings": list(self.warnings),
                 "entries": None
                 if entries is None
-                else [[getattr(e, k) for k in ("file", *_MANIFEST_KEYS)] for e in entries.values()],
+                else [[getattr(e, k) for k in ("file", *_MANIFEST_KEYS)] for e in entries],
             }
         )
 
     @classmethod
     def from_json(cls, text: str) -> ParsedManifest:
         data = json.loads(text)
+        if data["format"] != _CACHE_FORMAT:
+            raise ValueError("another format")
         entries = data["entries"]
         return cls(
             Path(data["path"]),
             data["digest"],
-            data["hashes"],
-            data["blocks"],
+            data["files"],
+            bytes.fromhex(data["fingerprints"]),
+            array("q", data["offsets"]),
             tuple(FileFailure(file, reason) for file, reason in data["failures"]),
             tuple(data["warnings"]),
-            None if entries is None else {values[0]: ManifestEntry(*values) for values in entries},
+            None if entries is None else [ManifestEntry(*values) for values in entries],
         )
 
 
 @dataclass
 class CorpusScan:
-    """The corpus folder after the quick pass: every loadable candidate with its hash, and the problems."""
+    """The corpus folder after the quick pass, kept small for 100,000 files: the name of every article
+    file, the loadable candidates with their content hashes (packed), and the problems."""
 
-    files: list[ScannedFile] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)  # every *.txt name in the folder (loadable or not)
+    files: list[str] = field(default_factory=list)  # the loadable candidates; both lists sorted
+    digests: bytearray = field(default_factory=bytearray)  # the SHA-256 of each of `files`, in order
     manifest: ParsedManifest | None = None
     failures: list[FileFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    present: set[str] = field(default_factory=set)  # every *.txt name in the folder, loadable or not
+
+    def has_file(self, name: str) -> bool:
+        """Whether the folder has this article file, loadable or not."""
+        return _position(self.present, name) is not None
+
+    def hashed_files(self) -> Iterator[tuple[str, str]]:
+        """Each loadable candidate with its content hash."""
+        for index, name in enumerate(self.files):
+            yield name, _digest(self.digests, index).hex()
+
+
+def _digest(digests: bytearray, index: int) -> bytes:
+    return bytes(digests[index * _DIGEST_BYTES : (index + 1) * _DIGEST_BYTES])
+
+
+def _position(names: list[str], name: str) -> int | None:
+    """Where `name` is in the sorted list `names`, if it is there."""
+    index = bisect_left(names, name)
+    return index if index < len(names) and names[index] == name else None
 
 
 def content_hash(data: bytes) -> str:
@@ -177,18 +225,23 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError, consequence: str) -> F
     return FileFailure(path.name, f"TOML error in {path}: {exc}; {consequence}")
 
 
+def _read_failure(path: Path, exc: OSError | UnicodeDecodeError, consequence: str) -> FileFailure | None:
+    """Why a TOML file cannot be read; None when it does not exist (no file is no problem)."""
+    if isinstance(exc, FileNotFoundError):
+        return None
+    if isinstance(exc, UnicodeDecodeError):
+        return FileFailure(path.name, f"{path} is not UTF-8 text; {consequence}")
+    return FileFailure(path.name, f"cannot read {path}: {exc.strerror}; {consequence}")
+
+
 def _load_toml(path: Path, consequence: str) -> tuple[dict[str, Any] | None, FileFailure | None]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle), None
-    except FileNotFoundError:
-        return None, None
     except tomllib.TOMLDecodeError as exc:
         return None, _toml_error(path, exc, consequence)
-    except UnicodeDecodeError:
-        return None, FileFailure(path.name, f"{path} is not UTF-8 text; {consequence}")
-    except OSError as exc:
-        return None, FileFailure(path.name, f"cannot read {path}: {exc.strerror}; {consequence}")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, _read_failure(path, exc, consequence)
 
 
 def _entry(table: Any, path: Path, number: int) -> tuple[ManifestEntry | None, list[str]]:
@@ -225,17 +278,20 @@ def _entry(table: Any, path: Path, number: int) -> tuple[ManifestEntry | None, l
 def read_manifest(path: Path) -> tuple[dict[str, ManifestEntry], list[FileFailure], list[str]]:
     """The manifest's entries by file name, plus failures (syntax) and warnings (bad values, skipped)."""
     parsed = parse_manifest(path)
-    entries = {name: parsed.entry(name) for name in parsed.hashes}
+    entries = {name: parsed.entry(name) for name in parsed.files}
     return {k: v for k, v in entries.items() if v is not None}, list(parsed.failures), list(parsed.warnings)
 
 
 def manifest_digest(path: Path) -> str:
     """Identifies the manifest at `path` by its location and bytes; "" when there is none."""
+    digest = hashlib.sha256(str(path.resolve()).encode() + b"\0")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
     except OSError:
         return ""
-    return content_hash(str(path.resolve()).encode() + b"\0" + data)
+    return digest.hexdigest()
 
 
 def _listed_twice(path: Path, number: int, name: str) -> str:
@@ -243,47 +299,87 @@ def _listed_twice(path: Path, number: int, name: str) -> str:
 
 
 class _Irregular(Exception):
-    """The manifest is not one [[article]] block per entry."""
+    """The manifest is not one [[article]] block per entry, or has a line break that is not "\\n"."""
 
 
 def parse_manifest(path: Path, digest: str | None = None) -> ParsedManifest:
-    """Read and check the manifest one [[article]] block at a time (a whole 100,000-entry TOML document
-    costs hundreds of megabytes); other layouts and syntax errors go through the whole-file parser."""
+    """Read and check the manifest one [[article]] block at a time, never the whole file at once (as one
+    TOML document, 100,000 entries cost hundreds of megabytes); other layouts and syntax errors go through
+    the whole-file parser, which also names the line of an error."""
     digest = digest if digest is not None else manifest_digest(path)
     consequence = "loaded the articles without a manifest"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ParsedManifest(path, digest, {}, {})
-    except UnicodeDecodeError:
-        return ParsedManifest(
-            path, digest, {}, {}, (FileFailure(path.name, f"{path} is not UTF-8 text; {consequence}"),)
-        )
-    except OSError as exc:
-        failure = FileFailure(path.name, f"cannot read {path}: {exc.strerror}; {consequence}")
-        return ParsedManifest(path, digest, {}, {}, (failure,))
-    starts = [match.start() for match in _BLOCK_STARTS.finditer(text)]
-    hashes: dict[str, str] = {}
-    blocks: dict[str, int] = {}
-    warnings: list[str] = []
-    try:
-        if "article" in tomllib.loads(text[: starts[0]] if starts else text):
-            raise _Irregular
-        for number, entry in _first_entries(_block_tables(text, starts), path, warnings):
-            hashes[entry.file] = manifest_hash(entry)
-            blocks[entry.file] = starts[number - 1]
+        with path.open("rb") as handle:
+            return _parse_blocks(path, digest, handle)
     except (tomllib.TOMLDecodeError, _Irregular):
-        return _parse_whole(path, text, digest)
-    return ParsedManifest(path, digest, hashes, blocks, (), tuple(warnings))
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        failure = _read_failure(path, exc, consequence)
+        return ParsedManifest(path, digest, failures=(failure,) if failure else ())
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # changed since
+        failure = _read_failure(path, exc, consequence)
+        return ParsedManifest(path, digest, failures=(failure,) if failure else ())
+    return _parse_whole(path, text, digest, consequence)
 
 
-def _block_tables(text: str, starts: list[int]) -> Iterator[tuple[int, Any]]:
-    """The table of each [[article]] block, numbered from 1; raises _Irregular for any other layout."""
-    for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)], strict=True), start=1):
-        document = tomllib.loads(text[start:end])
-        if list(document) != ["article"] or len(document["article"]) != 1:
-            raise _Irregular
-        yield number, document["article"][0]
+def _pieces(handle: BinaryIO, offset: int) -> Iterator[tuple[int, str]]:
+    """The text of a file from `offset` (where `handle` is) on, cut before each [[article]] line: the byte
+    offset and text of each piece. Lines end as in text mode: "\\r\\n" becomes "\\n"; a lone "\\r" (also a
+    line break in text mode) raises _Irregular."""
+    start = offset
+    lines: list[str] = []
+    for raw in handle:
+        line = raw.decode("utf-8")
+        if "\r" in line:
+            line = line.replace("\r\n", "\n")
+            if "\r" in line:
+                raise _Irregular
+        if lines and _BLOCK_START.match(line):
+            yield start, "".join(lines)
+            start, lines = offset, []
+        lines.append(line)
+        offset += len(raw)
+    yield start, "".join(lines)
+
+
+def _parse_blocks(path: Path, digest: str, handle: BinaryIO) -> ParsedManifest:
+    """parse_manifest for one [[article]] block per entry; raises _Irregular for any other layout."""
+    starts = array("q")  # of every block
+
+    def tables() -> Iterator[tuple[int, Any]]:
+        for offset, text in _pieces(handle, 0):
+            document = tomllib.loads(text)
+            if not _BLOCK_START.match(text):  # the text before the first block
+                if "article" in document:
+                    raise _Irregular
+                continue
+            if list(document) != ["article"] or len(document["article"]) != 1:
+                raise _Irregular
+            starts.append(offset)
+            yield len(starts), document["article"][0]
+
+    warnings: list[str] = []
+    files: list[str] = []
+    offsets = array("q")
+    fingerprints = bytearray()
+    for number, entry in _first_entries(tables(), path, warnings):
+        files.append(entry.file)
+        offsets.append(starts[number - 1])
+        fingerprints += bytes.fromhex(manifest_hash(entry))
+    order = sorted(range(len(files)), key=files.__getitem__)  # by file name
+    in_order = bytearray()
+    for i in order:
+        in_order += fingerprints[i * _FINGERPRINT_BYTES : (i + 1) * _FINGERPRINT_BYTES]
+    return ParsedManifest(
+        path,
+        digest,
+        [files[i] for i in order],
+        bytes(in_order),
+        array("q", (offsets[i] for i in order)),
+        warnings=tuple(warnings),
+    )
 
 
 def _first_entries(
@@ -303,23 +399,28 @@ def _first_entries(
         yield number, entry
 
 
-def _parse_whole(path: Path, text: str, digest: str) -> ParsedManifest:
+def _parse_whole(path: Path, text: str, digest: str, consequence: str) -> ParsedManifest:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's message ends with "(at line N, column M)".
-        failure = FileFailure(
-            path.name, f"TOML error in {path}: {exc}; loaded the articles without a manifest"
-        )
-        return ParsedManifest(path, digest, {}, {}, (failure,))
+        return ParsedManifest(path, digest, failures=(_toml_error(path, exc, consequence),))
     tables = data.get("article", [])
     if not isinstance(tables, list):
         failure = FileFailure(path.name, f"{path}: 'article' must be [[article]] tables; ignored")
-        return ParsedManifest(path, digest, {}, {}, (failure,))
+        return ParsedManifest(path, digest, failures=(failure,))
     warnings: list[str] = []
-    entries = {entry.file: entry for _, entry in _first_entries(enumerate(tables, start=1), path, warnings)}
-    hashes = {name: manifest_hash(entry) for name, entry in entries.items()}
-    return ParsedManifest(path, digest, hashes, {}, (), tuple(warnings), entries)
+    entries = sorted(
+        (entry for _, entry in _first_entries(enumerate(tables, start=1), path, warnings)),
+        key=lambda entry: entry.file,
+    )
+    return ParsedManifest(
+        path,
+        digest,
+        [entry.file for entry in entries],
+        b"".join(bytes.fromhex(manifest_hash(entry)) for entry in entries),
+        warnings=tuple(warnings),
+        entries=entries,
+    )
 
 
 def _valid_date(text: str) -> bool:
@@ -370,9 +471,10 @@ def scan_corpus(
     scan = CorpusScan()
     parsed = manifest if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
     scan.manifest, scan.warnings = parsed, list(parsed.warnings)
-    hashed: list[ScannedFile] = []
-    for name in list_articles(corpus_dir):
-        scan.present.add(name)
+    scan.present = list_articles(corpus_dir)
+    names: list[str] = []  # every readable, non-empty file, duplicates included
+    digests = bytearray()  # the SHA-256 of each
+    for name in scan.present:
         try:
             with open(os.path.join(corpus_dir, name), "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
@@ -388,16 +490,27 @@ def scan_corpus(
         if not data.strip():
             scan.failures.append(FileFailure(name, "empty file (no text)"))
             continue
-        hashed.append(ScannedFile(name, content_hash(data)))
+        names.append(name)
+        digests += hashlib.sha256(data).digest()
     loaded = loaded or {}
-    original = {f.content_hash: f.name for f in hashed if loaded.get(f.name) == f.content_hash}
-    for file in hashed:
-        first = original.setdefault(file.content_hash, file.name)
-        if first == file.name:
-            scan.files.append(file)
+    original: dict[bytes, str] = {}  # the file kept for each text
+    for index, name in enumerate(names):
+        digest = _digest(digests, index)
+        if loaded.get(name) == digest.hex():
+            original[digest] = name
+    for index, name in enumerate(names):
+        digest = _digest(digests, index)
+        first = original.setdefault(digest, name)
+        if first == name:
+            scan.files.append(name)
+            scan.digests += digest
         else:
-            scan.failures.append(FileFailure(file.name, f"the same text as {first}: a duplicate, skipped"))
-    for name in sorted(set(parsed.hashes) - scan.present):
-        scan.failures.append(FileFailure(name, f"listed in {MANIFEST_NAME} but there is no such file"))
+            scan.failures.append(FileFailure(name, f"the same text as {first}: a duplicate, skipped"))
+    for index, name in enumerate(parsed.files):
+        position = _position(scan.present, name)
+        if position is None:
+            scan.failures.append(FileFailure(name, f"listed in {MANIFEST_NAME} but there is no such file"))
+        else:  # the same name: held once for both (100,000 names are 7 MB)
+            parsed.files[index] = scan.present[position]
     scan.failures = list(parsed.failures) + sorted(scan.failures, key=lambda f: f.file)
     return scan
