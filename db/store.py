@@ -73,6 +73,24 @@ TRIVIA_BUDGET = 3000  # derived facts sampled for the trivia bank: bounds its ti
 TRIVIA_COMMON = 50  # quotes sharing an excerpt's words beyond which it is not asked (see said_elsewhere)
 _FLUSH_ROWS = 20_000  # raw facts or derived rows queued before they are written
 _RAW_TABLES = ("raw_quotes", "raw_org_quotes", "raw_roles", "raw_names", "raw_partnerships", "raw_events")
+# Emptied and written again by every derivation (db.ingest.derive).
+_DERIVED_TABLES = (
+    "quote_sources",
+    "quotes",
+    "org_quote_sources",
+    "org_quote_orgs",
+    "org_quotes",
+    "roles",
+    "partnership_products",
+    "partnership_sources",
+    "partnerships",
+    "event_companies",
+    "event_sources",
+    "events",
+    "mentions",
+    "aliases",
+    "entities",
+)
 PROFILE_ARTICLES = 25  # newest articles listed on a profile
 PROFILE_PEOPLE = 25
 MAX_SEARCH_TERMS = 16
@@ -286,6 +304,7 @@ class KnowledgeWriter:
         self._pending_rows = 0
         self._ids: dict[str, int] = {}
         self._changed = False  # articles or derived tables written in this transaction
+        self._unbuilt: list[tuple[str, str, str]] = []  # derived tables' indexes (table, name, sql) to create
         self.conn = schema.connect(db_path)
         try:
             schema.migrate(self.conn, schema.KB_MIGRATIONS)
@@ -293,7 +312,6 @@ class KnowledgeWriter:
             self.conn.execute("PRAGMA cache_size = -16384")
             # A bulk ingest grows the WAL to the size of everything it wrote; give the space back afterwards.
             self.conn.execute("PRAGMA journal_size_limit = 67108864")
-            self.conn.create_function("fold", 1, fold, deterministic=True)
             self.conn.create_function("quote_key", 1, quote_key, deterministic=True)
         except BaseException:
             self.conn.close()
@@ -405,15 +423,24 @@ class KnowledgeWriter:
     # ---------------------------------------------------------------- derived tables (see db.ingest.derive)
 
     def start_derived(self) -> None:
-        """Temporary tables of the rebuild: the canonical name of each surface name (add_names), then
-        entity ids."""
+        """Temporary tables of the rebuild: when each article was published and where that puts it in time
+        (article_dates: small rows, where the article rows hold whole bodies), the canonical name of each
+        surface name (add_names), then entity ids."""
         self.flush()  # the raw facts still queued
         conn = self.conn
-        for table in ("name_groups", "entity_ids", "name_map"):
+        for table in ("article_dates", "name_groups", "entity_ids", "name_map"):
             conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
         conn.execute(
+            "CREATE TEMP TABLE article_dates (id INTEGER PRIMARY KEY, published TEXT, "
+            "position INTEGER NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO temp.article_dates (id, published, position) "
+            "SELECT id, published, row_number() OVER (ORDER BY coalesce(published, '9999'), id) FROM articles"
+        )
+        conn.execute(
             "CREATE TEMP TABLE name_groups (surface TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, "
-            "PRIMARY KEY (surface, kind)) WITHOUT ROWID"
+            "surface_key TEXT NOT NULL, name_key TEXT NOT NULL, PRIMARY KEY (surface, kind)) WITHOUT ROWID"
         )
 
     def name_counts(self) -> Iterator[tuple[str, EntityKind, int]]:
@@ -424,10 +451,12 @@ class KnowledgeWriter:
         return ((name, kind, count) for name, kind, count in rows)
 
     def add_names(self, kind: EntityKind, names: Iterable[tuple[str, str]]) -> None:
-        """(surface, canonical name) pairs of one kind."""
+        """(surface, canonical name) pairs of one kind, with their folded forms (the alias keys): folded here,
+        where the grouping has just folded most of them (names.fold caches), not by SQL calling Python."""
         self.conn.executemany(
-            "INSERT INTO temp.name_groups (surface, kind, name) VALUES (?, ?, ?)",
-            ((surface, kind, name) for surface, name in names),
+            "INSERT INTO temp.name_groups (surface, kind, name, surface_key, name_key) "
+            "VALUES (?, ?, ?, ?, ?)",
+            ((surface, kind, name, fold(surface), fold(name)) for surface, name in names),
         )
 
     def assign_entity_ids(self) -> None:
@@ -438,16 +467,16 @@ class KnowledgeWriter:
         first_new = max(int(self.meta("next_entity_id") or 1), first_new)
         conn.execute(
             "CREATE TEMP TABLE entity_ids (kind TEXT NOT NULL, name TEXT NOT NULL, id INTEGER NOT NULL, "
-            "PRIMARY KEY (kind, name)) WITHOUT ROWID"
+            "name_key TEXT NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID"
         )
         conn.execute(
             """
-            INSERT INTO temp.entity_ids (kind, name, id)
+            INSERT INTO temp.entity_ids (kind, name, id, name_key)
             SELECT kind, name, coalesce(old_id, ? - 1 + row_number() OVER (
-                PARTITION BY old_id IS NULL ORDER BY kind, name))
+                PARTITION BY old_id IS NULL ORDER BY kind, name)), name_key
             FROM (
-                SELECT g.kind, g.name, e.id AS old_id
-                FROM (SELECT DISTINCT kind, name FROM temp.name_groups) g
+                SELECT g.kind, g.name, g.name_key, e.id AS old_id
+                FROM (SELECT DISTINCT kind, name, name_key FROM temp.name_groups) g
                 LEFT JOIN entities e ON e.kind = g.kind AND e.name = g.name
             )
             """,
@@ -465,24 +494,24 @@ class KnowledgeWriter:
         self._ids.clear()
         conn = self.conn
         conn.execute("INSERT INTO quotes_fts (quotes_fts) VALUES ('delete-all')")
-        for table in (
-            "quote_sources",
-            "quotes",
-            "org_quote_sources",
-            "org_quote_orgs",
-            "org_quotes",
-            "roles",
-            "partnership_products",
-            "partnership_sources",
-            "partnerships",
-            "event_companies",
-            "event_sources",
-            "events",
-            "mentions",
-            "aliases",
-            "entities",
-        ):
+        for table in _DERIVED_TABLES:
             conn.execute(f"DELETE FROM {table}")
+        # The rows go in without the secondary indexes, which are built afterwards from the whole tables
+        # (_build_indexes): kept up to date row by row, an index is written at random places.
+        self._unbuilt = conn.execute(
+            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({', '.join('?' * len(_DERIVED_TABLES))})",
+            _DERIVED_TABLES,
+        ).fetchall()
+        for _, name, _ in self._unbuilt:
+            conn.execute(f"DROP INDEX {name}")
+
+    def _build_indexes(self, *tables: str) -> None:
+        """Create the indexes of these tables (all of them: no argument) that clear_derived dropped."""
+        for table, _, sql in self._unbuilt:
+            if not tables or table in tables:
+                self.conn.execute(sql)
+        self._unbuilt = [u for u in self._unbuilt if tables and u[0] not in tables]
 
     def write_entities(self, curated: Iterable[tuple[int, str, str]]) -> None:
         """Entities, the entity of each surface name (temp.name_map) and the aliases: an entity's own name
@@ -494,21 +523,22 @@ class KnowledgeWriter:
         )
         conn.execute(
             "CREATE TEMP TABLE name_map (surface TEXT NOT NULL, kind TEXT NOT NULL, "
-            "entity_id INTEGER NOT NULL, PRIMARY KEY (surface, kind)) WITHOUT ROWID"
+            "entity_id INTEGER NOT NULL, surface_key TEXT NOT NULL, PRIMARY KEY (surface, kind)) "
+            "WITHOUT ROWID"
         )
         conn.execute(
-            "INSERT INTO temp.name_map (surface, kind, entity_id) "
-            "SELECT g.surface, g.kind, i.id FROM temp.name_groups g "
+            "INSERT INTO temp.name_map (surface, kind, entity_id, surface_key) "
+            "SELECT g.surface, g.kind, i.id, g.surface_key FROM temp.name_groups g "
             "JOIN temp.entity_ids i ON i.kind = g.kind AND i.name = g.name"
         )
         conn.execute(
             "INSERT INTO aliases (entity_id, key, alias, curated) "
-            "SELECT id, fold(name), name, 0 FROM temp.entity_ids WHERE true ORDER BY kind, name "
+            "SELECT id, name_key, name, 0 FROM temp.entity_ids WHERE true ORDER BY kind, name "
             "ON CONFLICT (entity_id, key) DO NOTHING"
         )
         conn.execute(
             "INSERT INTO aliases (entity_id, key, alias, curated) "
-            "SELECT entity_id, fold(surface), surface, 0 FROM temp.name_map "
+            "SELECT entity_id, surface_key, surface, 0 FROM temp.name_map "
             "WHERE true ORDER BY kind, surface "
             "ON CONFLICT (entity_id, key) DO NOTHING"
         )
@@ -519,6 +549,7 @@ class KnowledgeWriter:
         )
         conn.execute("DROP TABLE temp.name_groups")
         conn.execute("DROP TABLE temp.entity_ids")
+        self._build_indexes("aliases")
 
     def write_mentions_and_roles(self) -> None:
         """Mentions from every raw fact that names an entity; roles as each article states them."""
@@ -545,10 +576,11 @@ class KnowledgeWriter:
             ) r
             JOIN temp.name_map np ON np.surface = r.person AND np.kind = 'person'
             LEFT JOIN temp.name_map no ON no.surface = r.org AND no.kind = 'company'
-            JOIN articles a ON a.id = r.article_id
+            JOIN temp.article_dates a ON a.id = r.article_id
             GROUP BY np.entity_id, r.article_id, lower(r.role), no.entity_id
             """
         )
+        self._build_indexes("mentions", "roles")  # quote_rows reads roles by article
 
     def quote_rows(self) -> Iterator[QuoteRow]:
         """Every person quote with its speaker's entity, ordered by speaker; the role falls back to the
@@ -561,7 +593,7 @@ class KnowledgeWriter:
             FROM raw_quotes q
             JOIN temp.name_map nm ON nm.surface = q.speaker AND nm.kind = 'person'
             JOIN entities e ON e.id = nm.entity_id
-            JOIN articles a ON a.id = q.article_id
+            JOIN temp.article_dates a ON a.id = q.article_id
             LEFT JOIN roles r ON r.id = (
                 SELECT r2.id FROM roles r2
                 WHERE r2.article_id = q.article_id AND r2.person_id = nm.entity_id
@@ -581,7 +613,7 @@ class KnowledgeWriter:
                         JOIN temp.name_map nm ON nm.surface = j.value AND nm.kind = 'company'
                         ORDER BY nm.entity_id)) AS org_ids,
                    o.text, o.article_id, o.paragraph, a.published, coalesce(o.text_key, quote_key(o.text))
-            FROM raw_org_quotes o JOIN articles a ON a.id = o.article_id
+            FROM raw_org_quotes o JOIN temp.article_dates a ON a.id = o.article_id
             WHERE org_ids IS NOT NULL
             ORDER BY org_ids
             """
@@ -602,7 +634,7 @@ class KnowledgeWriter:
             FROM raw_partnerships p
             JOIN temp.name_map na ON na.surface = p.company_a AND na.kind = 'company'
             JOIN temp.name_map nb ON nb.surface = p.company_b AND nb.kind = 'company'
-            JOIN articles a ON a.id = p.article_id
+            JOIN temp.article_dates a ON a.id = p.article_id
             WHERE na.entity_id != nb.entity_id
             ORDER BY 1, 2, a.published, p.article_id
             """
@@ -612,37 +644,41 @@ class KnowledgeWriter:
                 a, b, started, ended, status, _ids(products), article_id, paragraph, published
             )
 
-    def write_events(self) -> None:
+    def group_events(self) -> None:
         """Dated events, all in SQL: the same date and words (ignoring case) in several articles are one
         event with several sources, worded as the earliest article words it, with every company named;
-        events are numbered in order of date, then earliest source, then words."""
+        events are numbered in order of date, then earliest source, then words. This groups them
+        (temp.event_rows, needs no names); write_events writes them."""
         conn = self.conn
         conn.execute("DROP TABLE IF EXISTS temp.event_rows")
         conn.execute(
             "CREATE TEMP TABLE event_rows (event_id INTEGER PRIMARY KEY, date TEXT NOT NULL, "
-            "what TEXT NOT NULL, raw_ids TEXT NOT NULL)"
-        )
-        conn.execute("DROP TABLE IF EXISTS temp.article_order")
-        conn.execute("CREATE TEMP TABLE article_order (id INTEGER PRIMARY KEY, position INTEGER NOT NULL)")
-        conn.execute(
-            "INSERT INTO temp.article_order (id, position) "
-            "SELECT id, row_number() OVER (ORDER BY coalesce(published, '9999'), id) FROM articles"
+            "what TEXT NOT NULL, sources TEXT NOT NULL, companies TEXT)"
         )
         # With one MIN() in a GROUP BY, SQLite takes the other bare columns (what) from that row: the wording
         # of the earliest article. Rows inserted in this order get the event ids 1, 2, 3...
+        # Each group carries what its sources and companies are written from, so that they are not looked up
+        # again (at random) in raw_events: its sources as integers, article id * 2^32 + paragraph; the names
+        # of its companies as one JSON list, made of each raw list without its brackets.
         conn.execute(
             """
-            INSERT INTO temp.event_rows (date, what, raw_ids)
-            SELECT date, what, raw_ids FROM (
+            INSERT INTO temp.event_rows (date, what, sources, companies)
+            SELECT date, what, sources, companies FROM (
                 SELECT e.date AS date, lower(e.what) AS what_key, e.what AS what,
-                       group_concat(e.rowid) AS raw_ids, MIN(o.position) AS first
-                FROM raw_events e JOIN temp.article_order o ON o.id = e.article_id
+                       group_concat((e.article_id << 32) + e.paragraph) AS sources,
+                       '[' || group_concat(nullif(substr(e.companies, 2, length(e.companies) - 2), '')) || ']'
+                           AS companies,
+                       MIN(o.position) AS first
+                FROM raw_events e JOIN temp.article_dates o ON o.id = e.article_id
                 GROUP BY e.date, lower(e.what)
             )
             ORDER BY date, first, what_key
             """
         )
-        conn.execute("DROP TABLE temp.article_order")
+
+    def write_events(self) -> None:
+        """The events grouped by group_events, their sources and companies."""
+        conn = self.conn
         conn.execute(
             """
             INSERT INTO events (id, date, precision, what)
@@ -651,19 +687,18 @@ class KnowledgeWriter:
             FROM temp.event_rows
             """
         )
-        raw_events = (
-            "temp.event_rows k, json_each('[' || k.raw_ids || ']') r JOIN raw_events e ON e.rowid = r.value"
-        )
         conn.execute(
             "INSERT OR IGNORE INTO event_sources (event_id, article_id, paragraph) "
-            f"SELECT k.event_id, e.article_id, e.paragraph FROM {raw_events}"
+            "SELECT k.event_id, s.value >> 32, s.value & 4294967295 "
+            "FROM temp.event_rows k, json_each('[' || k.sources || ']') s"
         )
         conn.execute(
-            f"""
+            """
             INSERT OR IGNORE INTO event_companies (event_id, entity_id)
-            SELECT k.event_id, nm.entity_id FROM {raw_events}
-            JOIN json_each(e.companies) j
+            SELECT k.event_id, nm.entity_id FROM temp.event_rows k, json_each(k.companies) j
             JOIN temp.name_map nm ON nm.surface = j.value AND nm.kind = 'company'
+            WHERE k.companies IS NOT NULL
+            ORDER BY nm.entity_id, k.event_id  -- the primary key's order: appended, not inserted at random
             """
         )
         conn.execute("DROP TABLE temp.event_rows")
@@ -771,8 +806,10 @@ class KnowledgeWriter:
 
     def finish_derived(self) -> None:
         self.flush()
+        self._build_indexes()
         self.conn.execute("INSERT INTO quotes_fts (quotes_fts) VALUES ('rebuild')")
         self.conn.execute("DROP TABLE IF EXISTS temp.name_map")
+        self.conn.execute("DROP TABLE IF EXISTS temp.article_dates")
 
     # ---------------------------------------------------------------- trivia question bank
 

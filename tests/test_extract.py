@@ -4,12 +4,14 @@ each rule on invented articles (other companies, people and attribution styles) 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from db.ingest import extract as extract_module
 from db.ingest.clean import clean_article
 from db.ingest.extract import extract, quote_spans
 from db.ingest.names import company_key, group_names, person_key
@@ -570,3 +572,61 @@ def test_bundled_events_read_as_clauses() -> None:
         "Huawei was the first Chinese brand to appear on the prestigious Interbrand Best Global Brands list"
         in police
     )
+
+
+# ---------------------------------------------------------------- shortcuts that must not change a result
+
+
+def _bundled_sentences() -> list[str]:
+    return [
+        p[s:e]
+        for file in FILES
+        for p in bundled(file)[0].paragraphs
+        for s, e in extract_module.sentence_bounds(p)
+    ]
+
+
+def test_cue_word_tests_agree_with_their_patterns() -> None:
+    """A cue's plain strings only skip texts where its pattern cannot match."""
+    cues = [v for v in vars(extract_module).values() if isinstance(v, extract_module._Cue)]
+    assert len(cues) >= 6
+    invented = [
+        "Previously, Acme had worked with Nimbus.",
+        "The firms no longer cooperate; the deal ended in May.",
+        "Initially, the partners built drones.",
+        "Rumours say Acme is in talks with Nimbus, reportedly since 2020.",
+        "Acme today unveiled a new long-term strategic partnership with Nimbus.",
+        "It was the last model; the alliance dissolved and came to an end.",
+        "Acme ANNOUNCED it; the tie-up began in 2016 and formerly ran until 2019.",
+        "Sales of the recently reached target were stated, confirmed and signed.",
+    ]
+    for text in invented + _bundled_sentences():
+        for cue in cues:
+            assert cue.found(text) == (cue.pattern.search(text) is not None), (cue.pattern.pattern, text)
+
+
+def test_a_clause_loses_every_dangling_word_at_its_end() -> None:
+    reference = re.compile(
+        r"(?:\s+(?:between|from|in|on|at|of|with|by|to|for|and|or|but|since|which|that|who|the|a|an))+$",
+        re.IGNORECASE,
+    )
+    for text in (
+        "Acme teamed up with Nimbus between",
+        "a tie-up with Acme which began in the",
+        "Acme AND THE",
+        "with the",
+        "Acme opened a centre in Straße",
+        "Acme sold ſince",  # a long s is an s to the pattern
+        "Acme",
+        "",
+    ):
+        assert extract_module._without_dangling(text) == reference.sub("", text), text
+
+
+def test_known_companies_are_looked_up_again_after_one_is_added() -> None:
+    ctx = extract_module._Ctx(("Acme Widgets Ltd works with Nimbus.",), None)
+    assert ctx.known_company("Acme") is None
+    ctx.add_company("Acme Widgets Ltd", 0)
+    assert ctx.known_company("Acme") == "Acme Widgets Ltd"
+    ctx.add_company("Acme Widgets", 0)
+    assert ctx.known_company("Acme Widgets Ltd") == "Acme Widgets"

@@ -15,6 +15,7 @@ from conftest import check_knowledge_base
 from synthetic import synthetic_article, write_corpus
 
 from bot.config import BUNDLED_CORPUS
+from db import schema
 from db.ingest import pipeline
 from db.ingest.pipeline import REMOVAL_GUARD, CorpusError, TooManyRemovals, run_ingest
 from db.models import FileFailure, IngestReport
@@ -98,6 +99,19 @@ def test_changed_rules_extract_or_derive_again(tmp_path: Path, monkeypatch: pyte
     assert (processed, rebuilds) == (FILES, [1, 1])
     assert ingest(db, BUNDLED_CORPUS).warnings == []
     assert export(db) == before
+
+
+def test_the_derivation_leaves_the_schema_as_the_migrations_make_it(tmp_path: Path) -> None:
+    """It writes the derived tables without their indexes and builds those afterwards."""
+    schema_sql = (
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name"
+    )
+    with closing(schema.connect(tmp_path / "empty.db")) as conn:
+        schema.migrate(conn, schema.KB_MIGRATIONS)
+        expected = conn.execute(schema_sql).fetchall()
+    ingest(tmp_path / "kb.db", BUNDLED_CORPUS)
+    with closing(sqlite3.connect(tmp_path / "kb.db")) as conn:
+        assert conn.execute(schema_sql).fetchall() == expected
 
 
 def test_changed_added_and_removed_files(corpus_copy: Path, tmp_path: Path) -> None:

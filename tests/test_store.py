@@ -88,6 +88,35 @@ def test_failed_migration_leaves_the_previous_version(tmp_path: Path) -> None:
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchall() == []
 
 
+def test_v6_rewrites_the_check_constraints_and_keeps_rows_and_indexes(tmp_path: Path) -> None:
+    conn = schema.connect(tmp_path / "kb.db")
+    schema.migrate(conn, schema.KB_MIGRATIONS[:5])
+    conn.execute("INSERT INTO entities (id, kind, name, mentions) VALUES (3, 'company', 'Arvenza', 2)")
+    conn.execute("INSERT INTO entities (id, kind, name, mentions) VALUES (4, 'company', 'Belmoro', 1)")
+    conn.execute("INSERT INTO partnerships VALUES (7, 3, 4, '2016', NULL, 'active')")
+    conn.execute("INSERT INTO events VALUES (9, '2016-04', 'month', 'Arvenza opened a lab')")
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    before = conn.execute(indexes).fetchall()
+    schema.migrate(conn, schema.KB_MIGRATIONS)
+    assert conn.execute("SELECT * FROM entities ORDER BY id").fetchall() == [
+        (3, "company", "Arvenza", 2),
+        (4, "company", "Belmoro", 1),
+    ]
+    assert conn.execute("SELECT * FROM partnerships").fetchall() == [(7, 3, 4, "2016", None, "active")]
+    assert conn.execute("SELECT * FROM events").fetchall() == [
+        (9, "2016-04", "month", "Arvenza opened a lab")
+    ]
+    assert conn.execute(indexes).fetchall() == before
+    for bad in (
+        "INSERT INTO entities (kind, name) VALUES ('place', 'Oslo')",
+        "INSERT INTO partnerships (company_a, company_b, status) VALUES (3, 5, 'maybe')",
+        "INSERT INTO partnerships (company_a, company_b, status) VALUES (4, 3, 'active')",
+        "INSERT INTO events (date, precision, what) VALUES ('2016', 'week', 'x')",
+    ):
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(bad)
+
+
 def test_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
     conn = schema.connect(tmp_path / "kb.db")
     conn.execute(f"PRAGMA user_version = {len(schema.KB_MIGRATIONS) + 1}")

@@ -51,8 +51,9 @@ _DROP_LINE = re.compile(
 _BREADCRUMB = re.compile(r"^(?:[^>›»]{1,40}\s[>›»]\s){2,}[^>›»]{0,60}$")
 _LOGO = re.compile(r"^.{0,60}\blogo$", re.IGNORECASE)
 # A byline on a line of its own: "By Jane Doe", "By Jane Doe and Sam Lee | Technology reporters".
+_BYLINE_START = ("By", "BY", "Written by", "Words by")
 _BYLINE = re.compile(
-    r"^(?:By|BY|Written by|Words by)\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|der))*"
+    rf"^(?:{'|'.join(_BYLINE_START)})\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|der))*"
     r"(?:\s*[,|]\s*[^.]{0,60})?$"
 )
 _DROP_PHRASE = re.compile(
@@ -173,7 +174,8 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
         if len(para) <= _MAX_FURNITURE:
             if _CUT_FROM.match(para) and kept:
                 break
-            if _DROP_LINE.match(para) or _BYLINE.match(para) or _is_furniture(para):
+            byline = para.startswith(_BYLINE_START) and _BYLINE.match(para)  # (a quick test first)
+            if _DROP_LINE.match(para) or byline or _is_furniture(para):
                 continue
         kept.append(para)
     # Short navigation lines left at the end ("Real Time Analytics", "Trending").

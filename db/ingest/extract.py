@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from db.ingest.names import (
     HONORIFICS,
@@ -394,6 +394,7 @@ def _name_hits(text: str, names: Iterable[str]) -> list[tuple[int, int, str]]:
 
 # A capitalised run (or @handle) of a paragraph: (start, end, text, _run_data(text)).
 _RunAt = tuple[int, int, str, _RunData]
+_FIRST = itemgetter(0)  # the start of a run or of a sentence's bounds
 
 
 def _runs_of(p: str) -> tuple[list[_RunAt], list[int]]:
@@ -432,19 +433,19 @@ class _Ctx:
         self.published = published
         self.pub_year = _year_of(published)
         self.body = body = "\n".join(paragraphs)
-        self.offsets = [0]
+        self.offsets = offsets = [0]
         for p in paragraphs[:-1]:
-            self.offsets.append(self.offsets[-1] + len(p) + 1)
+            offsets.append(offsets[-1] + len(p) + 1)
         # Sentences are found in one scan of the body, then split by paragraph.
         self.bounds = _split_bounds(body, paragraphs, self.offsets)
-        self.starts = [[s for s, _e in b] for b in self.bounds]
+        self.starts = [list(map(_FIRST, b)) for b in self.bounds]
         self.runs: list[list[_RunAt]] = []
         self.months: list[list[int]] = []  # where month names start in each paragraph
         for p in paragraphs:
             runs, months = _runs_of(p)
             self.runs.append(runs)
             self.months.append(months)
-        self.run_starts = [[run[0] for run in runs] for runs in self.runs]
+        self.run_starts = [list(map(_FIRST, runs)) for runs in self.runs]
         # The dates of each paragraph (see find_dates).
         self.dates = [
             _dates_at(p, years, months, self.pub_year) if years or months or "year" in p else []
@@ -1125,7 +1126,6 @@ _MODEL_AFTER = re.compile(
     r"((?: (?:Pro|Ultra|Plus|Max|Mini|Lite|Edge|Note|Neo|Prime|Gen [0-9]+|\+))*)"
 )
 _SPACE_DIGIT = frozenset(f" {d}" for d in range(10))
-_DIGIT = re.compile("[0-9]")
 _MODEL_TOKEN = re.compile(r"[A-Z]{1,3}[0-9]{1,4}[A-Za-z]{0,2}")
 _YEAR_TOKEN = re.compile(r"(?:19|20)[0-9][0-9]")
 _UNIT_TOKEN = re.compile(r"[0-9]+(?:mp|mm|gb|tb|mb|hz|ghz|mhz|k|g|x|s|th|st|nd|rd|m|bn|w|mah|am|pm)", re.I)
@@ -1240,7 +1240,7 @@ def fold_products(products: dict[str, int], ctx: _Ctx) -> dict[str, int]:
 
 def _model_index(run: str) -> int:
     """Index of the first model-number token of a run ("Acme X5 Pro" -> 1), or -1."""
-    if not _DIGIT.search(run):
+    if not any(map(str.isdigit, run)):  # (cheaper than a pattern; a model token has a digit)
         return -1
     return next((k for k, t in enumerate(run.split()) if _MODEL_TOKEN.fullmatch(t)), -1)
 
@@ -2014,8 +2014,14 @@ def _without_dangling(text: str) -> str:
     return text
 
 
+def _single_spaced(text: str) -> str:
+    """ " ".join(text.split()): the same as stripping the spaces where the only whitespace is single
+    spaces (every other whitespace character is unprintable), which is cheaper to test than to split."""
+    return text.strip(" ") if text.isprintable() and "  " not in text else " ".join(text.split())
+
+
 def _shorten(text: str, limit: int = 120) -> str:
-    text = _without_dangling(" ".join(text.split()).strip(" ,;:-–—\"“”‘’'").rstrip("."))
+    text = _without_dangling(_single_spaced(text).strip(" ,;:-–—\"“”‘’'").rstrip("."))
     if len(text) <= limit:
         return text
     # Too long: cut at the last clause boundary that leaves a clause (or one just past the limit), else at
@@ -2083,8 +2089,7 @@ def _event_clause(
     )
     if not lead or opens_clause:
         rest = after
-        filler = _FILLER.match(rest)
-        rest = rest[filler.end() :] if filler else rest
+        rest = _without_filler(rest)
         stop = _CLAUSE_STOP.search(rest)
         if stop:
             head = rest[: stop.start()].rstrip()
@@ -2107,8 +2112,7 @@ def _event_clause(
         if mark in head:  # cheaper than rfind where it is not
             cut = max(cut, head.rfind(mark) + len(mark))
     clause = head[cut:].strip(" ,")
-    filler = _FILLER.match(clause)
-    clause = clause[filler.end() :] if filler else clause
+    clause = _without_filler(clause)
     relative = _RELATIVE_END.search(clause) if "," in clause else None
     phrase = None
     if relative:
@@ -2124,6 +2128,12 @@ def _event_clause(
         piece = clause[cut + 5 :]
         return _shorten(f"{subject} {piece}" if subject else piece)
     return _shorten(clause)
+
+
+def _without_filler(text: str) -> str:
+    """text without a leading "it emerged that" or "that" (every match of _FILLER holds a "that")."""
+    filler = _FILLER.match(text) if "that" in text.lower() else None
+    return text[filler.end() :] if filler else text
 
 
 def _subject_of(text: str, named: list[str], *, names: bool = True) -> str | None:
