@@ -72,6 +72,14 @@ KEPT_RESULTS = 64
 TRIVIA_BUDGET = 3000  # derived facts sampled for the trivia bank: bounds its time and memory on any corpus
 TRIVIA_COMMON = 50  # quotes sharing an excerpt's words beyond which it is not asked (see said_elsewhere)
 _FLUSH_ROWS = 20_000  # raw facts or derived rows queued before they are written
+# New articles written by one INSERT. FTS5 writes out what it has indexed at the end of every statement (it
+# is a savepoint), so that one article per statement cost a small index segment per article, merged again
+# and again: twice the cost of the whole INSERT. 64 rows of 12 values stay under any SQLite's 999 variables.
+_ARTICLE_BATCH = 64
+_ARTICLE_COLUMNS = (
+    "id, file, content_hash, manifest_hash, title, url, publisher, author, published, body, "
+    "paragraph_offsets, ingested_at"
+)
 _RAW_TABLES = ("raw_quotes", "raw_org_quotes", "raw_roles", "raw_names", "raw_partnerships", "raw_events")
 # Emptied and written again by every derivation (db.ingest.derive).
 _DERIVED_TABLES = (
@@ -302,6 +310,8 @@ class KnowledgeWriter:
     def __init__(self, db_path: Path) -> None:
         self._pending: dict[str, list[Sequence[Any]]] = {}
         self._pending_rows = 0
+        self._articles: list[tuple[Any, ...]] = []  # new article rows, written before the raw facts
+        self._next_article: int | None = None  # the id the next new article gets (see _new_article_id)
         self._ids: dict[str, int] = {}
         self._changed = False  # articles or derived tables written in this transaction
         self._unbuilt: list[tuple[str, str, str]] = []  # derived tables' indexes (table, name, sql) to create
@@ -322,6 +332,7 @@ class KnowledgeWriter:
 
     def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
+        self._next_article = None
 
     def commit(self) -> None:
         self.flush()
@@ -333,6 +344,9 @@ class KnowledgeWriter:
     def rollback(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+        self._articles.clear()
+        self._pending.clear()
+        self._pending_rows = 0
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -350,6 +364,7 @@ class KnowledgeWriter:
         return {file: KnownArticle(id_, content, manifest) for file, id_, content, manifest in rows}
 
     def article_count(self) -> int:
+        self.flush()
         return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
     def remove_articles(self, ids: Iterable[int]) -> None:
@@ -363,7 +378,8 @@ class KnowledgeWriter:
     ) -> int:
         """Insert a new article (article_id None) or replace one in place, keeping its id.
 
-        Its raw facts are queued and written in batches (see flush), before anything reads them."""
+        A new article and the raw facts are queued and written in batches (see flush), before anything
+        reads them."""
         self._changed = True
         file, title, url, publisher, author, published, body, offsets = rows.article
         values = (
@@ -381,13 +397,10 @@ class KnowledgeWriter:
         )
         conn = self.conn
         if article_id is None:
-            cursor = conn.execute(
-                "INSERT INTO articles (file, content_hash, manifest_hash, title, url, publisher, author, "
-                "published, body, paragraph_offsets, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-            assert cursor.lastrowid is not None
-            article_id = cursor.lastrowid
+            article_id = self._new_article_id()
+            self._articles.append((article_id, *values))
+            if len(self._articles) >= _ARTICLE_BATCH:
+                self._insert_articles()
         else:
             self.flush()
             conn.execute(
@@ -644,11 +657,10 @@ class KnowledgeWriter:
                 a, b, started, ended, status, _ids(products), article_id, paragraph, published
             )
 
-    def group_events(self) -> None:
+    def write_events(self) -> None:
         """Dated events, all in SQL: the same date and words (ignoring case) in several articles are one
         event with several sources, worded as the earliest article words it, with every company named;
-        events are numbered in order of date, then earliest source, then words. This groups them
-        (temp.event_rows, needs no names); write_events writes them."""
+        events are numbered in order of date, then earliest source, then words."""
         conn = self.conn
         conn.execute("DROP TABLE IF EXISTS temp.event_rows")
         conn.execute(
@@ -675,10 +687,6 @@ class KnowledgeWriter:
             ORDER BY date, first, what_key
             """
         )
-
-    def write_events(self) -> None:
-        """The events grouped by group_events, their sources and companies."""
-        conn = self.conn
         conn.execute(
             """
             INSERT INTO events (id, date, precision, what)
@@ -721,7 +729,28 @@ class KnowledgeWriter:
         if self._pending_rows >= _FLUSH_ROWS:
             self.flush()
 
+    def _new_article_id(self) -> int:
+        """The id AUTOINCREMENT would give: one more than any the table has ever had."""
+        if self._next_article is None:
+            (self._next_article,) = self.conn.execute(
+                "SELECT max((SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'articles'), "
+                "(SELECT coalesce(max(id), 0) FROM articles)) + 1"
+            ).fetchone()
+        self._next_article += 1
+        return self._next_article - 1
+
+    def _insert_articles(self) -> None:
+        """The queued new articles, in one statement (see _ARTICLE_BATCH)."""
+        if self._articles:
+            row = f"({', '.join(['?'] * len(self._articles[0]))})"
+            self.conn.execute(
+                f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES {', '.join([row] * len(self._articles))}",
+                [value for article in self._articles for value in article],
+            )
+            self._articles.clear()
+
     def flush(self) -> None:
+        self._insert_articles()  # before the raw facts that refer to them
         for sql, rows in self._pending.items():
             self.conn.executemany(sql, rows)
         self._pending.clear()

@@ -237,6 +237,27 @@ def test_aliases_file_changes_rebuild_the_names(corpus_copy: Path, tmp_path: Pat
     assert "Oliver Kaltner" in {q["speaker"] for q in export(db)["quotes"]}
 
 
+def test_new_articles_are_written_in_batches_with_the_ids_autoincrement_gives(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "generated", range(20))
+    monkeypatch.setattr("db.store._ARTICLE_BATCH", 1)
+    ingest(tmp_path / "one_by_one.db", tmp_path / "generated")
+    monkeypatch.setattr("db.store._ARTICLE_BATCH", 7)
+    ingest(tmp_path / "batched.db", tmp_path / "generated")
+    assert export(tmp_path / "batched.db") == export(tmp_path / "one_by_one.db")
+    check_knowledge_base(tmp_path / "batched.db")
+
+    db = tmp_path / "kb.db"
+    ingest(db, corpus_copy)
+    assert sorted(id_ for id_, _ in articles(db).values()) == [1, 2, 3, 4, 5]
+    (corpus_copy / FILES[-1]).unlink()  # the article with the highest id
+    ingest(db, corpus_copy)
+    (corpus_copy / "zz_new.txt").write_text(synthetic_article(1), encoding="utf-8")
+    ingest(db, corpus_copy)
+    assert articles(db)["zz_new.txt"][0] == 6  # never the id of a removed article
+
+
 def test_many_files_go_through_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     count = pipeline.POOL_THRESHOLD + 12
     write_corpus(tmp_path / "corpus", range(count))

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 from operator import itemgetter
 from typing import TypeVar
 
 from db.ingest.names import QUOTE_PART_MIN, entity_key, fold, group_kind
-from db.models import EntityKind, PartnershipStatus
+from db.models import PartnershipStatus
 from db.store import KnowledgeWriter, OrgQuoteRow, PartnershipRow, QuoteRow
 
 _STATUS_ORDER: tuple[PartnershipStatus, ...] = ("ended", "active", "announced", "rumoured")
@@ -28,18 +27,14 @@ _Row = TypeVar("_Row", QuoteRow, OrgQuoteRow)
 def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
     """Replace every derived table from the raw facts (inside the caller's transaction)."""
     writer.start_derived()
-    counts = [
-        (kind, {surface: count for surface, _, count in rows})
-        for kind, rows in groupby(writer.name_counts(), key=itemgetter(1))
-    ]
-    # The names are grouped (Python) in a thread while SQLite groups the events: SQLite lets go of the GIL
-    # while it runs a statement, so that the two run at once, on two cores.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        grouped = pool.submit(_group_names, counts, aliases)
-        writer.group_events()
-        for kind, names in grouped.result():
-            writer.add_names(kind, names)
-    del counts, grouped
+    # One kind at a time, so that only the names of one kind are in memory.
+    companies: set[str] = set()  # the kinds come in order: companies first, then people, then products
+    for kind, rows in groupby(writer.name_counts(), key=itemgetter(1)):
+        counts = {surface: count for surface, _, count in rows}
+        if kind == "company":
+            companies = {entity_key(surface, "company") for surface in counts}
+        writer.add_names(kind, group_kind(kind, counts, aliases, companies))
+        del counts
     writer.assign_entity_ids()
     writer.clear_derived()
     writer.write_entities(_curated(writer.entities(), aliases) if aliases else ())
@@ -49,20 +44,6 @@ def rebuild(writer: KnowledgeWriter, aliases: Mapping[str, str]) -> None:
     _partnerships(writer)
     writer.write_events()
     writer.finish_derived()
-
-
-def _group_names(
-    counts: list[tuple[EntityKind, dict[str, int]]], aliases: Mapping[str, str]
-) -> list[tuple[EntityKind, list[tuple[str, str]]]]:
-    """The (surface, canonical name) pairs of each kind (names.group_kind). The kinds come in order: companies
-    first, then people, then products."""
-    companies: set[str] = set()
-    grouped = []
-    for kind, of_kind in counts:
-        if kind == "company":
-            companies = {entity_key(surface, "company") for surface in of_kind}
-        grouped.append((kind, list(group_kind(kind, of_kind, aliases, companies))))
-    return grouped
 
 
 def _curated(entities: Iterable[tuple[int, str]], aliases: Mapping[str, str]) -> list[tuple[int, str, str]]:

@@ -1126,6 +1126,7 @@ _MODEL_AFTER = re.compile(
     r"((?: (?:Pro|Ultra|Plus|Max|Mini|Lite|Edge|Note|Neo|Prime|Gen [0-9]+|\+))*)"
 )
 _SPACE_DIGIT = frozenset(f" {d}" for d in range(10))
+_DIGIT = re.compile("[0-9]")
 _MODEL_TOKEN = re.compile(r"[A-Z]{1,3}[0-9]{1,4}[A-Za-z]{0,2}")
 _YEAR_TOKEN = re.compile(r"(?:19|20)[0-9][0-9]")
 _UNIT_TOKEN = re.compile(r"[0-9]+(?:mp|mm|gb|tb|mb|hz|ghz|mhz|k|g|x|s|th|st|nd|rd|m|bn|w|mah|am|pm)", re.I)
@@ -1240,7 +1241,7 @@ def fold_products(products: dict[str, int], ctx: _Ctx) -> dict[str, int]:
 
 def _model_index(run: str) -> int:
     """Index of the first model-number token of a run ("Acme X5 Pro" -> 1), or -1."""
-    if not any(map(str.isdigit, run)):  # (cheaper than a pattern; a model token has a digit)
+    if not _DIGIT.search(run):
         return -1
     return next((k for k, t in enumerate(run.split()) if _MODEL_TOKEN.fullmatch(t)), -1)
 
@@ -1637,13 +1638,6 @@ _BRANDED = re.compile(
     rf"certified|engineered|co-engineered|designed)\s+(?:(?P<a>{CAP})\b)?"
 )
 _FROM_OWNER = re.compile(rf"\b(?:from|by)\s+(?P<a>{CAP})")
-_DETERMINERS = ("The", "the", "This", "this", "That", "that", "Our", "our", "Their", "their", "Its", "its")
-_ANAPHORIC = re.compile(
-    _prefix_tree(_DETERMINERS, boundary=True)
-    + rf"\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b"
-)
-# A sentence that goes on about the partnership of the sentence before it.
-_CONTINUATION = ("It ", "This ", "The partnership", "The deal", "The tie-up", "The alliance", "The agreement")
 
 
 class _Cue:
@@ -1660,6 +1654,17 @@ class _Cue:
             if needle in text:
                 return self.pattern.search(text) is not None
         return False
+
+
+_DETERMINERS = ("The", "the", "This", "this", "That", "that", "Our", "our", "Their", "their", "Its", "its")
+_ANAPHORIC = _Cue(
+    _prefix_tree(_DETERMINERS, boundary=True) + rf"\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b",
+    # The nouns of _PARTNER_NOUN.
+    ("partnership", "cooperation", "co-operation", "collaboration", "alliance", "deal", "agreement", "tie-up",
+     "joint venture", "pact"),
+)  # fmt: skip
+# A sentence that goes on about the partnership of the sentence before it.
+_CONTINUATION = ("It ", "This ", "The partnership", "The deal", "The tie-up", "The alliance", "The agreement")
 
 
 # An announcement verb right before a date: the day the partnership was made public.
@@ -1893,7 +1898,7 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
         elif continued:
             dates = ctx.sentence_dates(i, s, e)
             _apply_cues(ctx, book[recent[-1]], sentence, dates, parts, None, anaphoric=True)
-        elif recent and _ANAPHORIC.search(sentence):
+        elif recent and _ANAPHORIC.found(sentence):
             named = set(_companies_in(sentence, ctx))
             key = next((k for k in reversed(recent) if not named or named & set(k)), recent[-1])
             dates = ctx.sentence_dates(i, s, e)
