@@ -13,9 +13,9 @@ For each corpus size (a synthetic corpus from benchmarks.generate, cached under 
 Memory, measured two ways. Each measurement runs in a fresh process (`--work`) that times the work alone
 (not interpreter start-up or imports) and reports its own peak RSS (getrusage RUSAGE_SELF: "main"). It is
 started by a small wrapper (`--child`) that makes itself the subreaper of everything below it, so that the
-extraction pool (workers forked by multiprocessing's forkserver, itself a child of the work process) is
+extraction pool (worker processes that multiprocessing spawns, children of the work process) is
 reaped by the wrapper at the latest; the wrapper then reads getrusage RUSAGE_CHILDREN, the largest peak
-RSS of any single process in the tree ("largest": the work process, the forkserver or a worker).
+RSS of any single process in the tree ("largest": the work process or a worker).
 Meanwhile the benchmark samples the tree below the wrapper every 0.2 s from /proc and keeps the largest
 totals ("tree RSS", "tree PSS"): RSS counts the pages that forked processes share once per process (an
 overestimate); PSS divides shared pages between the processes that share them (the fair total). Sampling
@@ -127,7 +127,7 @@ def _child(mode: str, corpus: Path, db_path: Path) -> int:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
     command = [sys.executable, "-m", "benchmarks.ingest_bench", "--work", mode, str(corpus), str(db_path)]
     work = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    while True:  # orphans of the work process (the forkserver) are ours now: wait for them too
+    while True:  # orphans of the work process (a worker it left) are ours now: wait for them too
         try:
             os.wait()
         except ChildProcessError:
@@ -352,7 +352,7 @@ def report(results: list[SizeResult], seed: int) -> str:
         "",
         "  main: peak RSS of the ingest process (ru_maxrss); largest: largest peak RSS of any one process",
         "  in its tree, workers included (ru_maxrss of the reaped children); tree RSS/PSS: largest total",
-        "  over the ingest process, the forkserver and the workers, sampled every 0.2 s from /proc",
+        "  over the ingest process and the workers, sampled every 0.2 s from /proc",
         "  (RSS counts shared pages in every process; PSS shares them out). procs: most processes seen.",
         "  for comparison, peak RSS of the bare insert: "
         + ", ".join(f"{r.articles:,}: {r.bare.main_mb:.0f} MB" for r in results)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import shutil
 import sqlite3
 from contextlib import closing
@@ -272,6 +273,36 @@ def test_many_files_go_through_worker_processes(tmp_path: Path, monkeypatch: pyt
     assert export(tmp_path / "pooled.db") == export(tmp_path / "inline.db")
     assert len(export(tmp_path / "pooled.db")["articles"]) == count
     check_knowledge_base(tmp_path / "pooled.db")
+
+
+def test_a_broken_pool_leaves_the_rest_to_the_ingest_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    count = pipeline.POOL_THRESHOLD + 12
+    write_corpus(tmp_path / "corpus", range(count))
+    locate = pipeline.ParsedManifest.locate
+    located = 0
+
+    def kill_the_workers_at_the_fortieth_task(manifest: pipeline.ParsedManifest, name: str) -> object:
+        nonlocal located
+        located += 1
+        # Two chunks are out, both workers are started and the first chunk is not done. (Killed before all
+        # of them are started, Python 3.11 can start one after the pool is found broken, then wait for it
+        # forever.)
+        if located == 2 * pipeline._CHUNKSIZE + 8:
+            for worker in multiprocessing.active_children():
+                worker.kill()
+        return locate(manifest, name)
+
+    monkeypatch.setattr(pipeline, "_workers", lambda: 2)
+    monkeypatch.setattr(pipeline.ParsedManifest, "locate", kill_the_workers_at_the_fortieth_task)
+    broken = ingest(tmp_path / "broken.db", tmp_path / "corpus")
+    assert "worker processes failed; processing the remaining files here" in caplog.messages
+    monkeypatch.setattr(pipeline.ParsedManifest, "locate", locate)
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 10**9)
+    inline = ingest(tmp_path / "inline.db", tmp_path / "corpus")
+    assert broken.added == inline.added and len(broken.added) == count and broken.failed == []
+    assert export(tmp_path / "broken.db") == export(tmp_path / "inline.db")
 
 
 def test_progress_counts_unchanged_files_too(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import random
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from db.ingest.reader import (
     read_manifest,
     scan_corpus,
 )
+from db.ingest.reader import _parse_whole as _parse_whole  # the whole-file parser, for comparison
 from db.models import FileFailure, ManifestEntry
 
 ARTICLE = "Arvenza signs a deal\n\nArvenza and Belmoro Systems agreed to build sensors together.\n"
@@ -219,6 +221,38 @@ def test_entries_are_read_from_where_they_are(tmp_path: Path) -> None:
     other = parse_manifest(write(tmp_path, "other.toml", 'article = [{file = "a.txt", url = "u"}]\n'))
     assert other.locate("a.txt") == ManifestEntry("a.txt", url="u")
     assert read_entry(other.locate("a.txt"), "a.txt") == ManifestEntry("a.txt", url="u")
+
+
+def test_plain_entries_read_as_tomllib_reads_them(tmp_path: Path) -> None:
+    """Entries in the plain form are read without tomllib (see reader._article_table): every manifest made
+    of these pieces, plain or not, valid TOML or not, reads exactly as the whole-file TOML parser reads it."""
+    headers = ["[[article]]", " [[ article ]]\t", "[[article]] # note", "[[article]] # \x01", "[[articles]]"]
+    keys = ["file", "title", "url", "publisher", "author", "published", "extra", "Title", '"title"', "a.b"]
+    values = [
+        '"a.txt"', '"b.txt"', '"Acme’s deal — é ✓"', '"x \\" y"', '"tab\there"', '"bad \x01"', '"del \x7f"',
+        '""', "'literal'", '"""multi"""', "2016-02-25", "2016", '"2016-02"', '"  spaced  out "', "x",
+    ]
+    rng = random.Random(7)
+    for case in range(400):
+        blocks = []
+        for _ in range(rng.randint(1, 4)):
+            lines = [rng.choice(headers) if rng.random() < 0.2 else "[[article]]"]
+            for _ in range(rng.randint(0, 5)):
+                if rng.random() < 0.1:
+                    lines.append(rng.choice(["", "  ", "\t", "# comment"]))
+                else:
+                    space = rng.choice(["", " ", "\t"])
+                    line = f"{rng.choice(keys)}{space}={space}{rng.choice(values)}"
+                    lines.append(line + rng.choice(["", "", " ", " # c"]))
+            blocks.append("\n".join(lines) + "\n")
+        text = "".join(blocks)
+        path = write(tmp_path, "manifest.toml", text)
+        parsed = parse_manifest(path)
+        whole = _parse_whole(path, text, parsed.digest, "loaded the articles without a manifest")
+        entries = {name: parsed.entry(name) for name in parsed.files}
+        assert entries == {name: whole.entry(name) for name in whole.files}, (case, text)
+        assert (parsed.failures, parsed.warnings) == (whole.failures, whole.warnings), (case, text)
+        assert parsed.fingerprints == whole.fingerprints, (case, text)
 
 
 def test_manifest_hash_changes_with_any_value() -> None:

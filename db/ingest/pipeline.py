@@ -18,8 +18,9 @@ import multiprocessing
 import os
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import count, islice
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 # Below this many files to process, worker processes cost more than they save.
 POOL_THRESHOLD = 48
 _CHUNKSIZE = 16  # files per worker task
-_BATCH = 1024  # files submitted at once: bounds the results waiting to be written
+_IN_FLIGHT = 64  # worker tasks out at once: bounds the results waiting to be written
 # The rules cache what they compute per name (functools.lru_cache). A process empties those caches every
 # _CACHE_FILES files, so that its memory does not grow with the corpus.
 _CACHE_FILES = 1000
@@ -144,30 +145,75 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def _processed(tasks: Iterator[_Task], count: int) -> Iterator[tuple[_Task, Processed | FileFailure]]:
-    """Results in task order; in worker processes when there are enough files to make it worth it.
+def _start_pool() -> ProcessPoolExecutor:
+    # spawn: workers never inherit the threads (and their held locks) of a running bot, and no server
+    # process stays behind after the pool (forkserver's would hold its memory through the derivation).
+    pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(_workers()):
+        pool.submit(int)  # a process starts for each task sent, up to _workers(): all of them start now
+    return pool
 
-    Tasks are taken from the iterator a batch at a time, so nothing is held for the whole corpus. If the
+
+def _early_pool(writer: KnowledgeWriter, corpus_dir: Path) -> ProcessPoolExecutor | None:
+    """The worker processes, started before the scan on the first load of a folder of many files, so that
+    their start-up (a new interpreter each, importing the rules) overlaps the scan."""
+    if _workers() < 2 or writer.article_count():
+        return None
+    try:
+        with os.scandir(corpus_dir) as entries:
+            if sum(1 for _ in islice(entries, POOL_THRESHOLD)) < POOL_THRESHOLD:
+                return None
+    except OSError:
+        return None
+    return _start_pool()
+
+
+def _processed(
+    tasks: Iterator[_Task], count: int, pool: ProcessPoolExecutor | None
+) -> Iterator[tuple[_Task, Processed | FileFailure]]:
+    """Results in task order; in worker processes (`pool`, else started here) when there are enough files
+    to make it worth it. The pool is shut down when the tasks are done.
+
+    Tasks are taken from the iterator a chunk at a time and at most _IN_FLIGHT chunks are out at once, so
+    that nothing is held for the whole corpus and the workers never wait for the writer to catch up. If the
     workers cannot run (a broken pool), the rest is processed here: slower, never stuck.
     """
-    if count >= POOL_THRESHOLD and _workers() > 1:
-        # spawn: workers never inherit the threads (and their held locks) of a running bot, and no server
-        # process stays behind after the pool (forkserver's would hold its memory through the derivation).
-        pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"))
-        batch: list[_Task] = []
-        done = 0
+    if pool is None and count >= POOL_THRESHOLD and _workers() > 1:
+        pool = _start_pool()
+    if pool is not None and count < POOL_THRESHOLD:
+        pool.shutdown(cancel_futures=True)
+    elif pool is not None:
+        out: deque[tuple[list[_Task], Future[list[tuple[_Task, Processed | FileFailure]]]]] = deque()
+        chunk: list[_Task] = []
         try:
-            while batch := list(islice(tasks, _BATCH)):
-                done = 0
-                for result in pool.map(_work, batch, chunksize=_CHUNKSIZE):
-                    done += 1
-                    yield result
+            while chunk := list(islice(tasks, _CHUNKSIZE)):
+                out.append((chunk, pool.submit(_work_chunk, chunk)))
+                chunk = []
+                if len(out) == _IN_FLIGHT:
+                    yield from _first_done(out)
+            while out:
+                yield from _first_done(out)
         except BrokenProcessPool:
             log.warning("worker processes failed; processing the remaining files here")
-            yield from map(_work, batch[done:])
+            for left, _ in out:
+                yield from map(_work, left)
+            yield from map(_work, chunk)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     yield from map(_work, tasks)
+
+
+def _work_chunk(tasks: list[_Task]) -> list[tuple[_Task, Processed | FileFailure]]:
+    return [_work(task) for task in tasks]
+
+
+def _first_done(
+    out: deque[tuple[list[_Task], Future[list[tuple[_Task, Processed | FileFailure]]]]],
+) -> list[tuple[_Task, Processed | FileFailure]]:
+    """The results of the first chunk out, once they are in (it leaves `out` only then)."""
+    results = out[0][1].result()
+    out.popleft()
+    return results
 
 
 def _check_paths(db_path: Path, corpus_dir: Path) -> None:
@@ -238,9 +284,15 @@ def _ingest(
 ) -> IngestReport:
     report = IngestReport()
     rules_changed = writer.meta("pipeline_version") != PIPELINE_VERSION
-    manifest, todo, replacing = _plan(
-        writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction
-    )
+    pool = _early_pool(writer, corpus_dir)
+    try:
+        manifest, todo, replacing = _plan(
+            writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction
+        )
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        raise
     aliases, alias_failures = read_aliases(aliases_path)
     report.failed.extend(alias_failures)
     total, done = len(todo) + len(report.unchanged), len(report.unchanged)
@@ -254,7 +306,7 @@ def _ingest(
         _Task(name, os.path.join(corpus_dir, name), manifest.locate(name), *replacing.get(name, new))
         for name in todo
     )
-    for task, result in _processed(tasks, len(todo)):
+    for task, result in _processed(tasks, len(todo), pool):
         done += 1
         if isinstance(result, FileFailure):
             report.failed.append(result)
