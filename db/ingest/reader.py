@@ -365,7 +365,7 @@ def _article_table(block: str) -> dict[str, Any]:
     document = tomllib.loads(block)
     if list(document) != ["article"] or len(document["article"]) != 1:
         raise _Irregular
-    return document["article"][0]  # type: ignore[no-any-return]
+    return document["article"][0]
 
 
 def _parse_blocks(path: Path, digest: str, handle: BinaryIO) -> ParsedManifest:
