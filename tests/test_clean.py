@@ -158,6 +158,25 @@ def test_bylines_timestamps_and_breadcrumbs_go_but_look_alike_paragraphs_stay() 
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "published"),
+    [
+        ("March 14, 2024", "2024-03-14"),
+        ("Published: Thursday, 14 March 2024, 10:32 GMT", "2024-03-14"),
+        ("Posted on May 5, 2021 | 3:45 pm", "2021-05-05"),
+        ("2024-03-14", "2024-03-14"),
+        ("Updated: 12 March 2024, 09:14 GMT", None),  # when it changed, not when it appeared
+    ],
+)
+def test_a_date_line_under_the_headline_dates_the_article_and_goes(line: str, published: str | None) -> None:
+    page = f"Orbit Labs opens a lab in Lyon\n\nBy Jane Doe\n\n{line}\n\nOrbit Labs opened a lab in Lyon.\n"
+    article = clean_article("d.txt", page, None)
+    assert (article.title, article.published) == ("Orbit Labs opens a lab in Lyon", published)
+    assert article.paragraphs == ("Orbit Labs opened a lab in Lyon.",)
+    dated = clean_article("d.txt", page, ManifestEntry("d.txt", published="2024-03-15"))
+    assert dated.published == "2024-03-15"  # the manifest wins
+
+
 def test_a_related_list_ends_the_article_and_short_navigation_lines_at_the_end_go() -> None:
     page = (
         "Quillon buys a chip start-up\n\nQuillon agreed to buy Nanoforge for $2bn, it said on Monday.\n\n"

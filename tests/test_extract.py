@@ -13,7 +13,7 @@ import pytest
 
 from db.ingest import extract as extract_module
 from db.ingest.clean import clean_article
-from db.ingest.extract import extract, quote_spans
+from db.ingest.extract import extract, find_dates, quote_spans
 from db.ingest.names import company_key, group_names, person_key
 from db.models import CleanArticle, Extraction, ManifestEntry, QuoteFact
 
@@ -398,6 +398,42 @@ def test_a_surname_or_a_pronoun_later_refers_to_the_person_named_before() -> Non
     assert (extraction.quotes[1].role, extraction.quotes[1].org) == ("president", "Acme Robotics")
 
 
+def test_a_pronoun_after_a_quotation_is_the_person_named_in_the_sentence_before() -> None:
+    extraction = facts(
+        '"Demand is strong," Orla Brandt, chief executive of Acme Robotics, told reporters.',
+        "Acme's finance chief, Pieter Vos, said the plant would cut costs. "
+        '"We expect savings in the first year," he said.',
+        'Brandt praised Jon Ekman of Nimbus Cloud. "He built our robots," she said.',
+    )
+    assert speakers(extraction) == [
+        ("Orla Brandt", "Demand is strong"),
+        ("Pieter Vos", "We expect savings in the first year"),
+        ("Orla Brandt", "He built our robots"),
+    ]
+
+
+def test_where_a_speaker_was_is_not_part_of_the_name_and_a_quotation_can_go_on() -> None:
+    extraction = facts(
+        '"We chose the best lenses," said Acme president Wei Lan at a launch event in Shenzhen.',
+        '"It is a milestone," Ms. Karin Holm said on Monday. "We will open a lab next year."',
+        '"Prices will rise," said Jon Ekman, CEO of Nimbus Cloud. Orla Brandt disagreed. "They will not."',
+    )
+    assert [(q.speaker, q.text, q.org) for q in extraction.quotes] == [
+        ("Wei Lan", "We chose the best lenses", "Acme"),
+        ("Karin Holm", "It is a milestone", None),
+        ("Karin Holm", "We will open a lab next year.", None),
+        ("Jon Ekman", "Prices will rise", "Nimbus Cloud"),
+    ]
+
+
+def test_a_role_ends_where_the_apposition_does() -> None:
+    extraction = facts(
+        'According to Mia Lund, an analyst at Fennick Securities, the deal is "a signal to the market".'
+    )
+    roles = [(r.person, r.role, r.org) for r in extraction.roles]
+    assert roles == [("Mia Lund", "analyst", "Fennick Securities")]
+
+
 def test_company_voices_are_organisation_quotes() -> None:
     extraction = facts(
         "Quillon Ltd makes delivery drones.",
@@ -476,6 +512,39 @@ def test_partnership_cues_dates_products_and_status() -> None:
     }
 
 
+def test_a_partnership_ended_or_signed_with_its_date_later_in_the_clause() -> None:
+    extraction = facts(
+        "Brightline ended its partnership with Quillon in June 2019.",
+        "Acme Robotics signed a cooperation agreement with Nimbus Cloud in March 2021.",
+        "Fjordsoft terminated its alliance with Vexa Labs last year.",
+    )
+    got = {pair(*p.companies): (p.started, p.ended, p.status) for p in extraction.partnerships}
+    assert got == {
+        pair("Brightline", "Quillon"): (None, "2019-06", "ended"),
+        pair("Acme", "Nimbus"): ("2021-03", None, "active"),
+        pair("Fjordsoft", "Vexa"): (None, "2022", "ended"),
+    }
+
+
+def test_a_partner_described_before_its_name() -> None:
+    extraction = facts(
+        "Brightline signed a licensing deal with U.S. biotech Quillon Inc on Monday.",
+        "Acme Robotics formed a joint venture with the German carmaker Nimbus Motors AG.",
+    )
+    assert {pair(*p.companies) for p in extraction.partnerships} == {
+        pair("Brightline", "Quillon"),
+        pair("Acme", "Nimbus"),
+    }
+
+
+def test_a_wire_service_credit_is_not_part_of_an_event() -> None:
+    extraction = facts(
+        "OSLO, March 3 (Reuters) - Acme Robotics will open a robot plant in Norway in 2025, it said."
+    )
+    events = {(e.date, e.what) for e in extraction.events}
+    assert ("2025", "Acme Robotics will open a robot plant in Norway") in events
+
+
 def test_companies_in_one_sentence_without_a_partnership_cue_are_not_partners() -> None:
     extraction = facts(
         "Acme Robotics outsold its rival, Nimbus Cloud, in 2022.",
@@ -494,6 +563,13 @@ def test_a_dateline_dates_the_announcement_and_relative_dates_use_the_publicatio
     )
     assert [(p.started, p.status) for p in extraction.partnerships] == [("2023-04-11", "announced")]
     assert {(e.date, e.precision) for e in extraction.events} >= {("2023-09", "month"), ("2022", "year")}
+
+
+def test_last_this_and_next_month_are_dated_from_the_publication() -> None:
+    text = "They met last May, again this October and will meet next January."
+    assert [date for *_, date in find_dates(text, "2024-11-02")] == ["2024-05", "2024-10", "2025-01"]
+    assert [date for *_, date in find_dates("It was unveiled last October.", "2024-02-20")] == ["2023-10"]
+    assert find_dates("It was unveiled last October.", None) == []
 
 
 def test_events_read_as_short_clauses() -> None:

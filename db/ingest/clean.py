@@ -198,8 +198,37 @@ def split_trailing_date(line: str) -> tuple[str, str | None]:
     if not line.rstrip()[-1:].isdigit():
         return line, None  # every date form ends with a digit; the pattern is tried at every offset
     m = _TRAILING_DATE.search(line)
-    if not m or m.start() == 0:
+    date = _iso_date(m) if m and m.start() > 0 else None
+    if m is None or date is None:
         return line, None
+    return line[: m.start()].rstrip(" |,·•–—-"), date
+
+
+# What may stand around the date of a date line: "Published: Thursday, 14 March 2024, 10:32 GMT" (not
+# "Updated: ...": that is not when the article appeared). Looked for in the first lines of a page.
+_DATE_LINE_WITHIN = 5
+_DATE_LINE_PREFIX = re.compile(
+    r"(?:(?:first\s+)?published|posted|date)?\s*(?:on)?\s*:?\s*"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?",
+    re.IGNORECASE,
+)
+_TIME_SUFFIX = re.compile(
+    r"(?:\s*(?:,|at|[|·•–—-]))?\s+\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?\s*$", re.IGNORECASE
+)
+
+
+def date_line(line: str) -> str | None:
+    """The date of a line that is only a date, as sites print one under the headline ("March 14, 2024",
+    "Published: 14 March 2024, 10:32 GMT"), else None."""
+    if len(line) > 80 or not any(c.isdigit() for c in line):
+        return None
+    prefix = _DATE_LINE_PREFIX.match(line)  # (it matches everywhere: every part is optional)
+    core = _TIME_SUFFIX.sub("", line[prefix.end() if prefix else 0 :])
+    m = _TRAILING_DATE.fullmatch(core)
+    return _iso_date(m) if m else None
+
+
+def _iso_date(m: re.Match[str]) -> str | None:
     if m.group("y1"):
         year, month, day = m.group("y1"), _MONTHS[m.group("m1").lower().rstrip(".")], m.group("d1")
     elif m.group("y2"):
@@ -207,8 +236,8 @@ def split_trailing_date(line: str) -> tuple[str, str | None]:
     else:
         year, month, day = m.group("y3"), int(m.group("m3")), m.group("d3")
     if not (1 <= month <= 12 and 1 <= int(day) <= 31):
-        return line, None
-    return line[: m.start()].rstrip(" |,·•–—-"), f"{year}-{month:02d}-{int(day):02d}"
+        return None
+    return f"{year}-{month:02d}-{int(day):02d}"
 
 
 def derive_title(paragraph: str, limit: int = 90) -> str:
@@ -223,12 +252,17 @@ def derive_title(paragraph: str, limit: int = 90) -> str:
 
 def clean_article(file: str, raw: str, manifest: ManifestEntry | None) -> CleanArticle:
     """Clean one article; manifest values win over what the text suggests."""
-    paragraphs = strip_boilerplate(_paragraphs(normalise_text(raw)))
+    paragraphs = _paragraphs(normalise_text(raw))
+    # A date line at the top ("March 14, 2024", "Published: 14 March 2024, 10:32") dates the article and goes.
+    top, rest = paragraphs[:_DATE_LINE_WITHIN], paragraphs[_DATE_LINE_WITHIN:]
+    top_dates = [date_line(paragraph) for paragraph in top]
+    paragraphs = strip_boilerplate([p for p, date in zip(top, top_dates, strict=True) if date is None] + rest)
     title: str | None = None
     published: str | None = None
     if len(paragraphs) > 1 and is_headline(paragraphs[0]):
         title, published = split_trailing_date(paragraphs[0])
         paragraphs = paragraphs[1:]
+    published = published or next((date for date in top_dates if date), None)
     if manifest is not None:
         title = manifest.title or title
         published = manifest.published or published

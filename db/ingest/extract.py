@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -184,7 +184,8 @@ _COMPANY_NOUNS = frozenset(
         "maker", "makers", "manufacturer", "company", "firm", "giant", "brand", "retailer", "carrier",
         "operator", "vendor", "supplier", "rival", "competitor", "chipmaker", "startup", "start-up",
         "conglomerate", "oem", "provider", "specialist", "outfit", "website", "publication", "newspaper",
-        "outlet", "site", "magazine", "agency", "subsidiary", "studio", "label"
+        "outlet", "site", "magazine", "agency", "subsidiary", "studio", "label", "carmaker", "automaker",
+        "drugmaker", "biotech", "insurer",
     )
 )
 _PERSONISH_NOUNS = frozenset(["rival", "competitor", "specialist", "outfit", "studio", "label", "agency"])
@@ -448,7 +449,7 @@ class _Ctx:
         self.run_starts = [list(map(_FIRST, runs)) for runs in self.runs]
         # The dates of each paragraph (see find_dates).
         self.dates = [
-            _dates_at(p, years, months, self.pub_year) if years or months or "year" in p else []
+            _dates_at(p, years, months, published) if years or months or "year" in p else []
             for p, years, months in zip(paragraphs, self._year_starts(), self.months, strict=True)
         ]
         self.companies: dict[str, int] = {}  # surface -> paragraph where it was recognised
@@ -682,7 +683,7 @@ def role_after_name(text: str) -> tuple[str, str | None, int] | None:
     for seg in segments[1:]:
         words = seg.split(" ", 2)
         head = words[1] if words[0] == "and" and len(words) > 1 else words[0]
-        if head.lower() not in _ROLEISH:
+        if head.lower() not in _ROLEISH or not _is_role_phrase(seg):  # not ", the deal is ..."
             break
         taken.append(seg)
     phrase = ", ".join(taken)
@@ -853,9 +854,28 @@ _ORG_PLURAL = re.compile(
 _ORG_SINGULAR = re.compile(r"(?:^|\s)the (?:company|firm|group|brand|manufacturer|maker)$", re.IGNORECASE)
 
 
-def parse_subject(subject: str, para: int, text: str, ctx: _Ctx) -> _Speaker | None:
-    """Who a clause names as the speaker: a person (with role) or organisations."""
+# Where a speaker was, after the name: "said Jane Doe at a launch event", "Doe said on Monday".
+_CIRCUMSTANCE = re.compile(
+    r" (?:at|in|on|during|after|before|while|via|from) (?:a|an|the|his|her|its|their|this|last|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+)
+
+
+def _without_circumstance(subject: str) -> str:
+    """The subject up to a circumstance that follows a name (a capitalised word: not "head of sales at the
+    Acme group")."""
+    for m in _CIRCUMSTANCE.finditer(subject):
+        if subject[subject.rfind(" ", 0, m.start()) + 1 : m.start()][:1].isupper():
+            return subject[: m.start()]
+    return subject
+
+
+def parse_subject(subject: str, para: int, text: str, at: int, ctx: _Ctx) -> _Speaker | None:
+    """Who a clause names as the speaker: a person (with role) or organisations. `at`: where the quotation
+    opens in paragraph `para`."""
     subject = subject.strip(" ,")
+    if " " in subject:
+        subject = _without_circumstance(subject)
     if not subject:
         return None
     last = subject.rsplit(None, 1)[-1]
@@ -884,11 +904,32 @@ def parse_subject(subject: str, para: int, text: str, ctx: _Ctx) -> _Speaker | N
     if low_last in _SINGULAR_ORG_WORDS and _ORG_SINGULAR.search(subject):
         return _Speaker(orgs=_recent_companies(ctx, para, text, 1))
     if low_last in ("he", "she"):
+        named = _person_named_before(ctx, para, at)
+        if named is not None:
+            return _Speaker(person=_Person(named.name, named.role, named.org))
         if ctx.last_person and para - ctx.last_person[0] <= 2:
             known = ctx.people[ctx.last_person[1]]
             return _Speaker(person=_Person(known.name, known.role, known.org))
         return None
     return _person_at_end(subject, names, ctx)
+
+
+def _person_named_before(ctx: _Ctx, para: int, at: int) -> _Person | None:
+    """Who "he" or "she" after the quotation at `at` most likely is: the first person the article knows who
+    is named in the last sentence before it, in its paragraph, that names one (most often its subject:
+    'Acme's CFO, John Doe, said costs would fall. "...," he said.')."""
+    found: _Person | None = None
+    sentence = -1
+    for s, e, run, data in ctx.runs[para]:
+        if e > at:
+            break
+        name = data[0]
+        known = ctx.people_by_key.get(person_key(name)) if name else None
+        if known is None and " " not in run and run in ctx.surnames:
+            known = ctx.person_by_surname(run)
+        if known is not None and (start := ctx.sentence_start(para, s)) != sentence:
+            sentence, found = start, known
+    return found
 
 
 def _person_at_end(subject: str, names: list[re.Match[str]], ctx: _Ctx) -> _Speaker | None:
@@ -974,7 +1015,7 @@ class _Quotes:
         self.org_quotes.append(OrgQuoteFact(orgs, text, para))
 
 
-def _pre_attribution(tail: str, para: int, text: str, ctx: _Ctx) -> _Speaker | None:
+def _pre_attribution(tail: str, para: int, text: str, at: int, ctx: _Ctx) -> _Speaker | None:
     """The speaker named in the clause right before a quotation ("Jane Doe, CEO of Acme, said: ")."""
     verbs = list(_VERB.finditer(tail, max(0, len(tail) - 120)))
     if not verbs:
@@ -984,10 +1025,10 @@ def _pre_attribution(tail: str, para: int, text: str, ctx: _Ctx) -> _Speaker | N
     if any(c in gap for c in _QUOTE_MARKS):
         return None
     if verb.group(0).lower() == "according to":
-        return parse_subject(gap.rstrip(" ,:"), para, text, ctx) if gap.endswith(",") else None
+        return parse_subject(gap.rstrip(" ,:"), para, text, at, ctx) if gap.endswith(",") else None
     if gap and (gap[-1] not in ",:" or len(gap.split()) > 12):
         return None
-    return parse_subject(tail[: verb.start()], para, text, ctx)
+    return parse_subject(tail[: verb.start()], para, text, at, ctx)
 
 
 _POST_VERB_FIRST = re.compile(rf"\s*[,;]?\s*(?:{SPEECH_VERBS})\s+(?P<subj>[^\"“”‘’]+?)(?:[.!?;](?:\s|$)|$)")
@@ -999,16 +1040,17 @@ _POST_SUBJECT_FIRST = re.compile(
 _POST_DASH = re.compile(r"\s*[—–]+\s*(?P<subj>[^\"“”‘’.!?;]+)")
 
 
-def _post_attribution(after: str, para: int, text: str, ctx: _Ctx) -> _Speaker | None:
+def _post_attribution(after: str, para: int, text: str, at: int, ctx: _Ctx) -> _Speaker | None:
     """The speaker named right after a quotation ("…," says Jane Doe, CEO of Acme.)."""
     m = _POST_VERB_FIRST.match(after)
     if m:
-        speaker = parse_subject(m.group("subj"), para, text, ctx) or _subject_then_role(m.group("subj"), ctx)
+        subject = m.group("subj")
+        speaker = parse_subject(subject, para, text, at, ctx) or _subject_then_role(subject, ctx)
         if speaker:
             return speaker
     m = _POST_SUBJECT_FIRST.match(after)
     if m and len(m.group("subj").split()) <= 14:
-        speaker = parse_subject(m.group("subj"), para, text, ctx)
+        speaker = parse_subject(m.group("subj"), para, text, at, ctx)
         rest = m.group("rest")
         if speaker and speaker.person and not speaker.person.role and rest.startswith(", "):
             parsed = role_after_name(rest)
@@ -1031,7 +1073,7 @@ def _subject_then_role(subj: str, ctx: _Ctx) -> _Speaker | None:
 
 def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Speaker | None, str]:
     tail = p[ctx.sentence_start(para, span[0]) : span[0]]
-    speaker = _pre_attribution(tail, para, p, ctx)
+    speaker = _pre_attribution(tail, para, p, span[0], ctx)
     if speaker:
         return speaker, "attribution before"
     if span[1] >= len(p):
@@ -1040,10 +1082,22 @@ def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Sp
     after = p[span[1] + 1 : span[1] + 400]
     complete = quote.endswith((",", ".", "!", "?", "…")) or after.lstrip().startswith((",", "—", "–"))
     if complete and after.strip():
-        speaker = _post_attribution(after, para, p, ctx)
+        speaker = _post_attribution(after, para, p, span[0], ctx)
         if speaker:
             return speaker, "attribution after"
     return None, ""
+
+
+def _goes_on(p: str, para: int, said_end: int, span: tuple[int, int], text: str, ctx: _Ctx) -> bool:
+    """Whether an unattributed quotation goes on with the words of the person quoted just before in the
+    paragraph: '"It is a milestone," Jane Doe said. "We will open a lab next year."' It is whole sentences
+    (it opens a sentence and ends one) and follows the sentence of the quotation before."""
+    between = p[said_end + 1 : span[0]]
+    if not between.rstrip().endswith((".", "!", "?")) or not text[:1].isupper():
+        return False
+    if not (text.endswith((".", "!", "?", "…")) or p[span[1] + 1 : span[1] + 2] in (".", "!", "?")):
+        return False
+    return ctx.sentence_start(para, span[0] - 1) <= said_end
 
 
 # How a paragraph that _PREV_ATTRIBUTION_END or _RELEASE_INTRO matches ends, before its colon: checked
@@ -1075,7 +1129,7 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
         intro_speaker: _Speaker | None = None
         if introduced:
             tail = prev[ctx.sentence_start(i - 1, len(prev) - 1) :].rstrip(" :")
-            intro_speaker = _pre_attribution(tail, i - 1, prev, ctx)
+            intro_speaker = _pre_attribution(tail, i - 1, prev, len(prev), ctx)
         if introduced and not (spans and spans[0][0] <= 1):
             if intro_speaker and intro_speaker.person:
                 out.add_person(ctx, intro_speaker.person, p, i, "attribution line above")
@@ -1086,6 +1140,7 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
             carry = None
             continue
         next_carry: _Speaker | None = None
+        said_before: tuple[int, _Speaker] | None = None  # (end, speaker) of the last person's quotation here
         for span in spans:
             text = p[span[0] + 1 : span[1]].strip().rstrip(",").strip()
             speaker, where = _attribute(p, span, i, ctx)
@@ -1094,8 +1149,12 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
                     speaker, where = carry, "continued from the paragraph before"
                 elif intro_speaker is not None:
                     speaker, where = intro_speaker, "attribution line above"
+            if speaker is None and said_before and _goes_on(p, i, said_before[0], span, text, ctx):
+                speaker, where = said_before[1], "continued"
             if speaker is None:
                 continue
+            if speaker.person:
+                said_before = (span[1], speaker)
             if speaker.person:
                 out.add_person(ctx, speaker.person, text, i, where)
             else:
@@ -1401,6 +1460,12 @@ def _preposition_start(text: str, pos: int) -> int | None:
 
 
 _RELATIVE_YEAR = {"this": 0, "last": -1, "next": 1}
+# The year of "last / this / next <month>" from the publication's year: a shift, given (month, its month).
+_RELATIVE_MONTH: dict[str, Callable[[int, int], int]] = {
+    "last ": lambda month, pub_month: -1 if month >= pub_month else 0,
+    "this ": lambda month, pub_month: 0,
+    "next ": lambda month, pub_month: 1 if month <= pub_month else 0,
+}
 # The kinds of place where a date can start.
 _YEAR_ANCHOR, _DAY_ANCHOR, _MONTH_ANCHOR, _RELATIVE_ANCHOR = range(4)
 
@@ -1408,7 +1473,7 @@ _YEAR_ANCHOR, _DAY_ANCHOR, _MONTH_ANCHOR, _RELATIVE_ANCHOR = range(4)
 def find_dates(text: str, published: str | None) -> list[tuple[int, int, str]]:
     """(start, end, ISO date) of each date expression; relative ones resolved against `published`."""
     years = [m.start() for m in _YEAR_START.finditer(text)] if ("19" in text or "20" in text) else []
-    return _dates_at(text, years, list(_month_offsets(text)), _year_of(published))
+    return _dates_at(text, years, list(_month_offsets(text)), published)
 
 
 def _year_of(published: str | None) -> int | None:
@@ -1416,9 +1481,10 @@ def _year_of(published: str | None) -> int | None:
 
 
 def _dates_at(
-    text: str, years: list[int], months: list[int], pub_year: int | None
+    text: str, years: list[int], months: list[int], published: str | None
 ) -> list[tuple[int, int, str]]:
     """find_dates, given where _YEAR_START matches in text and where month names start (_month_offsets)."""
+    pub_year = _year_of(published)
     # Anchors: a year (19xx/20xx), a month name, a day number right before a month name, "this year".
     anchors: list[tuple[int, int]] = []
     for a in years:
@@ -1469,6 +1535,14 @@ def _dates_at(
                 continue
             month_name, day, year, month3, year3, rel = found.groups()
             month_name, year = month_name or month3, year or year3
+            before = text[max(0, pos - 5) : pos].lower()
+            if before in _RELATIVE_MONTH and not (day or year or rel) and published and len(published) >= 7:
+                # "last October": the last one before the publication (this one, the next one after it).
+                month, pub_month = _MONTHS[month_name.lower().rstrip(".")], int(published[5:7])
+                shift = _RELATIVE_MONTH[before](month, pub_month)
+                out.append((pos - 5, found.end(), f"{pub_year + shift:04d}-{month:02d}"))  # type: ignore[operator]
+                last_end = found.end()
+                continue
         pre = _preposition_start(text, pos)
         date = _resolve_date(month_name, day, year, rel, pub_year, pre is not None)
         if date:
@@ -1631,7 +1705,14 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
 _SLASH_PAIR = re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b")
 _BETWEEN = re.compile(rf"{_PARTNER_NOUN}\s+between\s+(?P<a>{ORGNAME})\s+and\s+(?P<b>{ORGNAME})")
 # "... a partnership with B": A is the company the sentence is about.
-_WITH_PATTERN = re.compile(rf"{_PARTNER_NOUN}[\"”’']?\s+with\s+(?:the\s+)?(?P<b>{ORGNAME})")
+# What may stand between "with" and the name: "a deal with U.S. biotech Acme", "with its supplier Acme".
+_DESCRIBED = (
+    rf"(?:(?:the|its|their|a|an)\s+)?(?:(?:[{_UP}][\w.'’-]*|[a-z][\w'’-]*)\s+){{0,3}}?"
+    rf"(?:{'|'.join(sorted(_COMPANY_NOUNS, key=lambda n: (-len(n), n)))})\s+"
+)
+_WITH_PATTERN = re.compile(
+    rf"{_PARTNER_NOUN}[\"”’']?\s+with\s+(?:the\s+)?(?:{_DESCRIBED})?(?P<b>{ORGNAME})"
+)
 _POSSESSIVE_BEFORE = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}$")
 _BRANDED = re.compile(
     rf"(?P<b>{CAP})(?:[- ](?:lens|lenses|optics|camera|cameras))?-(?:branded|sporting|equipped|powered|tuned|"
@@ -1770,7 +1851,8 @@ _MAKES_DEAL = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|will\s+|is\s+|are\s+|today\s+|officially\s+|recently\s+)*"
     r"(?:reportedly\s+|said to be\s+)?"
     r"(?:announc|unveil|sign|confirm|reveal|agree|enter|form|launch|struck|strike|seal|clinch|ink|expand|extend|"
-    r"renew|forg|in talks|plan|seek|want|aim|hope|consider|explor|negotiat|discuss)"
+    r"renew|forg|in talks|plan|seek|want|aim|hope|consider|explor|negotiat|discuss|"
+    r"end(?:s|ed|ing)?\b|terminat|dissolv|scrap|cancel)"
 )
 
 
@@ -1920,6 +2002,18 @@ def _partnership_fact(pair: _Pair, published: str | None) -> PartnershipFact:
     return PartnershipFact(pair.companies, pair.paragraph, started, pair.ended, status, tuple(pair.products))
 
 
+def _cue_window(sentence: str, start: int, end: int) -> str:
+    """Where a cue for the date sentence[start:end] stands: right before it (or after a date that opens the
+    sentence: "On 5 May, A said"), else earlier in its clause ("A ended its deal with B in June 2022")."""
+    window = sentence[max(0, start - 30) : end + 80 if start <= 3 else end]
+    if _END_CUE.found(window) or _START_CUE.found(window) or _ANNOUNCED_ON.found(window):
+        return window
+    before = sentence[max(0, start - 80) : start]
+    cut = max(before.rfind(mark) for mark in (",", ":", ";", " – ", " — "))
+    clause = before[cut + 1 :] + sentence[start:end]
+    return clause if _END_CUE.found(clause) or _START_CUE.found(clause) else window
+
+
 def _apply_cues(
     ctx: _Ctx,
     pair: _Pair,
@@ -1936,8 +2030,7 @@ def _apply_cues(
             if (maker is None or maker in pair.companies) and prod not in pair.products:
                 pair.products.append(prod)
     for start, end, date in dates:
-        # The cue stands right before the date, or after a date that opens the sentence ("On 5 May, A said").
-        window = sentence[max(0, start - 30) : end + 80 if start <= 3 else end]
+        window = _cue_window(sentence, start, end)
         if _END_CUE.found(window):
             pair.ended = date
             pair.cues.add("ended")
@@ -2135,8 +2228,16 @@ def _event_clause(
     return _shorten(clause)
 
 
+# A news agency's credit after a dateline: "BERLIN, March 3 (Reuters) - ...".
+_WIRE_CREDIT = re.compile(r"\s*\([A-Z][\w&.'’ -]{0,30}\)\s*[-–—]+\s*")
+
+
 def _without_filler(text: str) -> str:
-    """text without a leading "it emerged that" or "that" (every match of _FILLER holds a "that")."""
+    """text without a leading news agency's credit, "it emerged that" or "that" (every match of _FILLER holds
+    a "that")."""
+    if text.lstrip().startswith("("):
+        credit = _WIRE_CREDIT.match(text)
+        text = text[credit.end() :] if credit else text
     filler = _FILLER.match(text) if "that" in text.lower() else None
     return text[filler.end() :] if filler else text
 
