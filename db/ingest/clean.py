@@ -207,6 +207,7 @@ def split_trailing_date(line: str) -> tuple[str, str | None]:
 # What may stand around the date of a date line: "Published: Thursday, 14 March 2024, 10:32 GMT" (not
 # "Updated: ...": that is not when the article appeared). Looked for in the first lines of a page.
 _DATE_LINE_WITHIN = 5
+_DIGIT = re.compile(r"\d")
 _DATE_LINE_PREFIX = re.compile(
     r"(?:(?:first\s+)?published|posted|date)?\s*(?:on)?\s*:?\s*"
     r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?",
@@ -220,7 +221,7 @@ _TIME_SUFFIX = re.compile(
 def date_line(line: str) -> str | None:
     """The date of a line that is only a date, as sites print one under the headline ("March 14, 2024",
     "Published: 14 March 2024, 10:32 GMT"), else None."""
-    if len(line) > 80 or not any(c.isdigit() for c in line):
+    if len(line) > 80 or not _DIGIT.search(line):
         return None
     prefix = _DATE_LINE_PREFIX.match(line)  # (it matches everywhere: every part is optional)
     core = _TIME_SUFFIX.sub("", line[prefix.end() if prefix else 0 :])

@@ -864,9 +864,11 @@ _CIRCUMSTANCE = re.compile(
 def _without_circumstance(subject: str) -> str:
     """The subject up to a circumstance that follows a name (a capitalised word: not "head of sales at the
     Acme group")."""
-    for m in _CIRCUMSTANCE.finditer(subject):
+    m = _CIRCUMSTANCE.search(subject)
+    while m is not None:
         if subject[subject.rfind(" ", 0, m.start()) + 1 : m.start()][:1].isupper():
             return subject[: m.start()]
+        m = _CIRCUMSTANCE.search(subject, m.end())
     return subject
 
 
@@ -2002,16 +2004,10 @@ def _partnership_fact(pair: _Pair, published: str | None) -> PartnershipFact:
     return PartnershipFact(pair.companies, pair.paragraph, started, pair.ended, status, tuple(pair.products))
 
 
-def _cue_window(sentence: str, start: int, end: int) -> str:
-    """Where a cue for the date sentence[start:end] stands: right before it (or after a date that opens the
-    sentence: "On 5 May, A said"), else earlier in its clause ("A ended its deal with B in June 2022")."""
-    window = sentence[max(0, start - 30) : end + 80 if start <= 3 else end]
-    if _END_CUE.found(window) or _START_CUE.found(window) or _ANNOUNCED_ON.found(window):
-        return window
+def _clause_before(sentence: str, start: int) -> str:
+    """The words of the clause before sentence[start], up to 80 characters ("A ended its deal with B in")."""
     before = sentence[max(0, start - 80) : start]
-    cut = max(before.rfind(mark) for mark in (",", ":", ";", " – ", " — "))
-    clause = before[cut + 1 :] + sentence[start:end]
-    return clause if _END_CUE.found(clause) or _START_CUE.found(clause) else window
+    return before[max(before.rfind(mark) for mark in (",", ":", ";", " – ", " — ")) + 1 :]
 
 
 def _apply_cues(
@@ -2030,11 +2026,20 @@ def _apply_cues(
             if (maker is None or maker in pair.companies) and prod not in pair.products:
                 pair.products.append(prod)
     for start, end, date in dates:
-        window = _cue_window(sentence, start, end)
-        if _END_CUE.found(window):
+        # The cue stands right before the date, or after a date that opens the sentence ("On 5 May, A said"),
+        # else earlier in the date's clause ("A ended its deal with B in June 2022").
+        window = sentence[max(0, start - 30) : end + 80 if start <= 3 else end]
+        ended = _END_CUE.found(window)
+        start_cue = not ended and _START_CUE.found(window)
+        said = not (ended or start_cue) and _ANNOUNCED_ON.found(window)
+        if not (ended or start_cue or said):
+            clause = _clause_before(sentence, start) + sentence[start:end]
+            ended = _END_CUE.found(clause)
+            start_cue = not ended and _START_CUE.found(clause)
+        if ended:
             pair.ended = date
             pair.cues.add("ended")
-        elif (start_cue := _START_CUE.found(window)) or (not anaphoric and _ANNOUNCED_ON.found(window)):
+        elif start_cue or (said and not anaphoric):
             if not pair.start_explicit or len(date) > len(pair.started or ""):
                 pair.started, pair.start_explicit = date, True
             if not start_cue:
@@ -2235,7 +2240,7 @@ _WIRE_CREDIT = re.compile(r"\s*\([A-Z][\w&.'’ -]{0,30}\)\s*[-–—]+\s*")
 def _without_filler(text: str) -> str:
     """text without a leading news agency's credit, "it emerged that" or "that" (every match of _FILLER holds
     a "that")."""
-    if text.lstrip().startswith("("):
+    if text.startswith(("(", " (")):
         credit = _WIRE_CREDIT.match(text)
         text = text[credit.end() :] if credit else text
     filler = _FILLER.match(text) if "that" in text.lower() else None
