@@ -537,6 +537,35 @@ def test_a_partner_described_before_its_name() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("headline", "partners"),
+    [
+        ("Acme Robotics and Nimbus Cloud agree sensor partnership", {pair("Acme", "Nimbus")}),
+        ("Acme picks Nimbus Cloud as sensor partner for new robots", {pair("Acme", "Nimbus")}),
+        ("Acme Robotics and Nimbus Cloud clash over patents", set()),
+        ("Acme Robotics teams up with Vexa Labs", set()),  # a company the text never names
+    ],
+)
+def test_a_partnership_only_the_headline_states(headline: str, partners: set[frozenset[str]]) -> None:
+    paragraphs = (
+        "Acme Robotics will buy its sensors from Nimbus Cloud from 2025, the two firms said on Monday.",
+        "Nimbus Cloud shares rose 4% after the news.",
+    )
+    extraction = extract(CleanArticle("h.txt", headline, paragraphs, "2024-03-04"))
+    assert {pair(*p.companies) for p in extraction.partnerships} == partners
+    assert all(p.paragraph == 0 for p in extraction.partnerships)
+
+
+def test_a_partnership_of_the_two_companies_a_sentence_names() -> None:
+    extraction = facts(
+        "Acme's chief executive, Jane Doe, spoke to reporters. Nimbus Cloud's shares rose.",
+        "Acme's new robot uses a sensor made by Nimbus Cloud, the first fruit of a partnership the two firms "
+        "unveiled last October.",
+    )
+    got = {pair(*p.companies): (p.started, p.status) for p in extraction.partnerships}
+    assert got == {pair("Acme", "Nimbus"): ("2022-10", "announced")}
+
+
 def test_a_wire_service_credit_is_not_part_of_an_event() -> None:
     extraction = facts(
         "OSLO, March 3 (Reuters) - Acme Robotics will open a robot plant in Norway in 2025, it said."
@@ -551,6 +580,7 @@ def test_companies_in_one_sentence_without_a_partnership_cue_are_not_partners() 
         "Regulators fined Acme Robotics and Nimbus Cloud last year.",
         "Acme Robotics and Nimbus Cloud are fierce rivals in the warehouse market.",
         "Quillon Ltd and Vexa Labs GmbH both lost money.",
+        "Sales at Quillon Ltd and Vexa Labs GmbH, the two leaders, rose after the holiday deals.",
     )
     assert extraction.partnerships == ()
 

@@ -1671,6 +1671,13 @@ _AUX = (
 # the pattern needs in the sentence). Each needs a space or an apostrophe right after the name, where a
 # run cannot go on, so the name is the run. A strong cue makes both names companies; a weak one needs
 # both known as companies already.
+# What two companies named together do to a partnership noun that makes it theirs ("A and B announce a
+# strategic cooperation", "A and B have a deal"; not "A and B shares rose after the deal").
+_DEAL_VERB = (
+    r"(?:announc|agree|sign|form|strike|struck|seal|ink|unveil|ha[sdv]|extend|renew|end|expand|launch|enter|"
+    r"reach|team|forg|confirm|reveal|plan|beg[au]n|start|establish|set|creat|build|built|cement|deepen|"
+    r"strengthen|broaden|continu|embark|are|were|is|was|will|to)"
+)
 _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
     (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True, "with"),
     (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False, "with"),
@@ -1696,8 +1703,8 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         _NOUNS,
         re.compile(
             rf"\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?(?:maker|manufacturer|company|firm|"
-            rf"giant|brand|specialist|group)\s+)?(?P<b>{ORGNAME})(?:['’]s)?\s+(?:[^.;:!?\"“”]{{0,100}}?\s)?"
-            rf"{_PARTNER_NOUN}\b"
+            rf"giant|brand|specialist|group)\s+)?(?P<b>{ORGNAME})(?:['’]s)?\s+"
+            rf"(?:(?:[^.;:!?\"“”]{{0,60}}?\s)?{_DEAL_VERB}\w*\s+(?:[^.;:!?\"“”]{{0,60}}?\s)?)?{_PARTNER_NOUN}\b"
         ),
         True,
         "",
@@ -1746,6 +1753,14 @@ _ANAPHORIC = _Cue(
     ("partnership", "cooperation", "co-operation", "collaboration", "alliance", "deal", "agreement", "tie-up",
      "joint venture", "pact"),
 )  # fmt: skip
+# A partnership of "the two companies" of the sentence: "a partnership the two firms unveiled", "the two
+# companies' deal", "the agreement between the two".
+_TWO = r"the two (?:companies|firms|brands|groups|makers|partners)"
+_THE_TWO = _Cue(
+    rf"{_PARTNER_NOUN}\s+(?:(?:that|which)\s+)?{_TWO}\b|{_TWO}['’]s?\s+(?:[\w-]+\s+){{0,2}}{_PARTNER_NOUN}"
+    rf"|{_PARTNER_NOUN}\s+between\s+the\s+two\b",
+    ("the two",),
+)
 # A sentence that goes on about the partnership of the sentence before it.
 _CONTINUATION = ("It ", "This ", "The partnership", "The deal", "The tie-up", "The alliance", "The agreement")
 
@@ -1959,7 +1974,9 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
         p = ctx.paragraphs[i]
         raw = raw_pairs.get((i, k))
         continued = touched_at == (i, k - 1) and p.startswith(_CONTINUATION, s, e)
-        if not raw and not continued and (not recent or (i, k) not in ctx.noun_sentences):
+        # A sentence with a partnership noun may refer to a pair (see the branches below).
+        may_refer = (i, k) in ctx.noun_sentences and (recent or "the two" in p[s:e])
+        if not raw and not continued and not may_refer:
             continue
         sentence = p[s:e]
         touched: list[_Pair] = []
@@ -1987,6 +2004,13 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
             key = next((k for k in reversed(recent) if not named or named & set(k)), recent[-1])
             dates = ctx.sentence_dates(i, s, e)
             _apply_cues(ctx, book[key], sentence, dates, parts, None, anaphoric=True)
+        elif _THE_TWO.found(sentence) and len(two := _companies_in(sentence, ctx)) == 2:
+            # "A's phone has a sensor by B, the first fruit of a partnership the two firms unveiled in May".
+            a, b = sorted(two, key=fold)
+            pair = book.setdefault((a, b), _Pair((a, b), i))
+            recent.append(pair.companies)
+            _apply_cues(ctx, pair, sentence, ctx.sentence_dates(i, s, e), parts, None, anaphoric=False)
+            touched_at = (i, k)
     return [_partnership_fact(pair, ctx.published) for pair in book.values()]
 
 
@@ -2263,6 +2287,33 @@ def _subject_of(text: str, named: list[str], *, names: bool = True) -> str | Non
 # ---------------------------------------------------------------- entry point
 
 
+def _headline_partnerships(title: str, ctx: _Ctx, found: list[PartnershipFact]) -> list[PartnershipFact]:
+    """Partnerships that only the headline states ("A and B agree battery partnership", "A picks B as camera
+    partner"), between two companies the text names; the lead paragraph stands for their source."""
+    head = _Ctx((title,), ctx.published)
+    for name in ctx.companies:
+        head.add_company(name, 0)
+    raw = discover_partner_companies(head)
+    if not raw:
+        return []
+    known = {frozenset(p.companies) for p in found}
+    out = []
+    for fact in extract_partnerships(head, raw, {}):
+        a, b = (_named_in_text(name, ctx) for name in fact.companies)
+        if a is None or b is None:
+            continue
+        pair = sorted((ctx.canonical(a), ctx.canonical(b)), key=fold)
+        if pair[0] != pair[1] and frozenset(pair) not in known:
+            known.add(frozenset(pair))
+            out.append(PartnershipFact((pair[0], pair[1]), 0, fact.started, fact.ended, fact.status))
+    return out
+
+
+def _named_in_text(name: str, ctx: _Ctx) -> str | None:
+    """How the text names a company of the headline: as a company it knows, else by the same name."""
+    return ctx.known_company(name) or (name if _name_hits(ctx.body, (name,)) else None)
+
+
 def extract(article: CleanArticle) -> Extraction:
     """All facts one article states."""
     ctx = _Ctx(article.paragraphs, article.published)
@@ -2274,6 +2325,7 @@ def extract(article: CleanArticle) -> Extraction:
     products = fold_products(products, ctx)
     quotes = extract_quotes(ctx)
     partnerships = extract_partnerships(ctx, raw_pairs, products)
+    partnerships += _headline_partnerships(article.title, ctx, partnerships)
     events = extract_events(ctx)
     return Extraction(
         quotes=tuple(quotes.quotes),
