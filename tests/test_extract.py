@@ -426,6 +426,26 @@ def test_where_a_speaker_was_is_not_part_of_the_name_and_a_quotation_can_go_on()
     ]
 
 
+def test_a_role_of_an_organisation_before_the_name_and_a_quotation_named_in_the_next_paragraph() -> None:
+    extraction = facts(
+        "The managing director of Brackley Rail, Sir Alan Pritchard, said: 'These trains will change it.'",
+        "Ostova's UK boss, Dr Jana Novakova, said: 'We are proud to be chosen for this.'",
+        '"Passengers have waited far too long. The old fleet breaks down every week.',
+        '"This order puts that right," said Emma Clarke, chair of the Rail Users Association.',
+        'A spokeswoman for the Department for Transport said: "We welcome the investment."',
+    )
+    assert [(q.speaker, q.role, q.org, q.text[:24]) for q in extraction.quotes] == [
+        ("Alan Pritchard", "managing director", "Brackley Rail", "These trains will change"),
+        ("Jana Novakova", "UK boss", "Ostova", "We are proud to be chose"),
+        ("Emma Clarke", "chair", "Rail Users Association", "Passengers have waited f"),
+        ("Emma Clarke", "chair", "Rail Users Association", "This order puts that rig"),
+    ]
+    assert [(q.orgs, q.text) for q in extraction.org_quotes] == [
+        (("Department for Transport",), "We welcome the investment.")
+    ]
+    assert "Brackley Rail" not in {r.person for r in extraction.roles}
+
+
 def test_a_role_ends_where_the_apposition_does() -> None:
     extraction = facts(
         'According to Mia Lund, an analyst at Fennick Securities, the deal is "a signal to the market".'

@@ -701,7 +701,16 @@ def _parse_role(phrase: str) -> tuple[str, str | None] | None:
 
 
 def role_before_name(text: str) -> tuple[str, str | None] | None:
-    """Parse "ORG's ROLE, " / "ORG ROLE, " / "ROLE " right before a name ("Acme's head of sales, ")."""
+    """Parse "ORG's ROLE, " / "ORG ROLE, " / "ROLE of ORG, " / "ROLE " right before a name ("Acme's head of
+    sales, ")."""
+    stripped = text.rstrip()
+    if stripped.endswith(","):
+        org_at = _NAME_AT_END.search(stripped[:-1])
+        head = stripped[: org_at.start()].rstrip() if org_at else ""
+        if org_at and head.endswith((" of", " at")):
+            parsed = role_before_name(head[:-3] + " ")  # "The managing director of Acme, Jane Doe"
+            if parsed and parsed[1] is None:
+                return _strip_article(parsed[0]), _clean_name(org_at.group(0))
     words = text[-100:].rstrip(" ,").split(" ")
     last = " ".join(words[-6:]).lower()
     # A quick test first (dots and commas inside words taken as spaces too: it finds every role word the
@@ -727,7 +736,13 @@ def role_before_name(text: str) -> tuple[str, str | None] | None:
         trimmed += 1
     if not phrase:
         return None
+    w = words[k] if k >= 0 else ""
+    if not trimmed and w.isupper() and len(w) <= 3 and k > 0 and words[k - 1].endswith(("’s", "'s")):
+        phrase.insert(0, w)  # a region or a unit: "Acme's UK boss, "
+        k -= 1
     lows = [w.lower() for w in phrase]
+    if lows[-1] in ("of", "at", "for", "with", "in", "from", "to"):
+        return None  # "the managing director of Acme": the name after it is the organisation's
     of = lows.index("of") if "of" in lows else len(lows)
     if lows[of - 1] not in ROLE_WORDS and lows[-1] not in ROLE_WORDS:
         return None
@@ -872,6 +887,10 @@ def _without_circumstance(subject: str) -> str:
     return subject
 
 
+# What joins the words of one organisation's name: "Ministry of Defence", "Department for Transport".
+_NAME_LINKS = frozenset((" of ", " for ", " of the ", " for the "))
+
+
 def parse_subject(subject: str, para: int, text: str, at: int, ctx: _Ctx) -> _Speaker | None:
     """Who a clause names as the speaker: a person (with role) or organisations. `at`: where the quotation
     opens in paragraph `para`."""
@@ -886,10 +905,14 @@ def parse_subject(subject: str, para: int, text: str, at: int, ctx: _Ctx) -> _Sp
     low_last = last.lower()
     names = list(_NAME_RE.finditer(subject))
     if names and not subject[names[-1].end() :].strip():
-        # "a spokeswoman for Acme" / "officials at the Foo Agency": the organisation speaks.
-        m = _VOICE_FOR.search(subject, max(0, names[-1].start() - 40), names[-1].start())
-        if m and not any(looks_like_person(_clean_name(n.group(0))) for n in names[:-1]):
-            org = _clean_name(names[-1].group(0))
+        # "a spokeswoman for Acme" / "officials at the Foo Agency" / "a spokesman for the Ministry of
+        # Defence": the organisation speaks.
+        first = len(names) - 1
+        while first and subject[names[first - 1].end() : names[first].start()] in _NAME_LINKS:
+            first -= 1
+        m = _VOICE_FOR.search(subject, max(0, names[first].start() - 40), names[first].start())
+        if m and not any(looks_like_person(_clean_name(n.group(0))) for n in names[:first]):
+            org = _clean_name(subject[names[first].start() : names[-1].end()])
             return _Speaker(orgs=(_canonical_company(org, ctx) or org,))
     m = _VOICE_NOUN.search(subject, max(0, len(subject) - 20))
     if m and (m.start() == 0 or subject[m.start() - 1] == " "):
@@ -1123,6 +1146,9 @@ def _prev_introduces(prev: str) -> bool:
 def extract_quotes(ctx: _Ctx) -> _Quotes:
     out = _Quotes()
     carry: _Speaker | None = None  # speaker of a quotation left open at the end of a paragraph
+    # A quotation that fills a paragraph and stays open, without a speaker yet: (paragraph, text). The one
+    # that goes on in the next paragraph may name the speaker ('"...\n\n"...," said Jane Doe').
+    unsaid: tuple[int, str] | None = None
     paragraphs = ctx.paragraphs
     for i, p in enumerate(paragraphs):
         spans = quote_spans(p) if ('"' in p or "“" in p or "‘" in p or "'" in p) else []
@@ -1143,6 +1169,7 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
             continue
         next_carry: _Speaker | None = None
         said_before: tuple[int, _Speaker] | None = None  # (end, speaker) of the last person's quotation here
+        opened, unsaid = unsaid, None
         for span in spans:
             text = p[span[0] + 1 : span[1]].strip().rstrip(",").strip()
             speaker, where = _attribute(p, span, i, ctx)
@@ -1154,10 +1181,17 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
             if speaker is None and said_before and _goes_on(p, i, said_before[0], span, text, ctx):
                 speaker, where = said_before[1], "continued"
             if speaker is None:
+                if span[0] <= 1 and span[1] >= len(p):
+                    unsaid = (i, text)
                 continue
+            if opened and span[0] <= 1 and opened[0] == i - 1:
+                if speaker.person:
+                    out.add_person(ctx, speaker.person, opened[1], i - 1, "continued in the paragraph after")
+                else:
+                    out.add_org(speaker.orgs, opened[1], i - 1)
+            opened = None
             if speaker.person:
                 said_before = (span[1], speaker)
-            if speaker.person:
                 out.add_person(ctx, speaker.person, text, i, where)
             else:
                 out.add_org(speaker.orgs, text, i)
