@@ -452,6 +452,9 @@ def test_a_role_ends_where_the_apposition_does() -> None:
     )
     roles = [(r.person, r.role, r.org) for r in extraction.roles]
     assert roles == [("Mia Lund", "analyst", "Fennick Securities")]
+    described = facts("Ines Moreau, a partner at consultancy Lumen Advisory, expects more deals.")
+    roles = [(r.person, r.role, r.org) for r in described.roles]
+    assert roles == [("Ines Moreau", "partner", "Lumen Advisory")]
 
 
 def test_company_voices_are_organisation_quotes() -> None:

@@ -185,8 +185,14 @@ _COMPANY_NOUNS = frozenset(
         "operator", "vendor", "supplier", "rival", "competitor", "chipmaker", "startup", "start-up",
         "conglomerate", "oem", "provider", "specialist", "outfit", "website", "publication", "newspaper",
         "outlet", "site", "magazine", "agency", "subsidiary", "studio", "label", "carmaker", "automaker",
-        "drugmaker", "biotech", "insurer",
+        "drugmaker", "biotech", "insurer", "consultancy", "bank", "broker", "lender", "investor", "fund",
     )
+)
+# What may describe a company before its name: "a deal with U.S. biotech Acme", "a partner at consultancy
+# Acme", "with its supplier Acme".
+_DESCRIBED = (
+    rf"(?:(?:the|its|their|a|an)\s+)?(?:(?:[{_UP}][\w.'’-]*|[a-z][\w'’-]*)\s+){{0,3}}?"
+    rf"(?:{'|'.join(sorted(_COMPANY_NOUNS, key=lambda n: (-len(n), n)))})\s+"
 )
 _PERSONISH_NOUNS = frozenset(["rival", "competitor", "specialist", "outfit", "studio", "label", "agency"])
 _PRODUCT_NOUNS = frozenset(
@@ -632,7 +638,7 @@ _ROLE_DELIM = re.compile(
     )
     + r"\b"
 )
-_ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from)\s+(?:the\s+)?({ORGNAME})$")
+_ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from)\s+(?:the\s+)?(?:{_DESCRIBED})?({ORGNAME})$")
 _ORG_POSSESSIVE_ROLE = re.compile(rf"(?:the\s+)?({ORGNAME})['’]s\s+(.+)$")
 _ORG_CAP_ROLE = re.compile(rf"({NAME})\s+(.+)$")
 _NAME_AT_END = re.compile(rf"(?:^|(?<=\s))(?:{NAME})$")
@@ -1748,11 +1754,6 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
 _SLASH_PAIR = re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b")
 _BETWEEN = re.compile(rf"{_PARTNER_NOUN}\s+between\s+(?P<a>{ORGNAME})\s+and\s+(?P<b>{ORGNAME})")
 # "... a partnership with B": A is the company the sentence is about.
-# What may stand between "with" and the name: "a deal with U.S. biotech Acme", "with its supplier Acme".
-_DESCRIBED = (
-    rf"(?:(?:the|its|their|a|an)\s+)?(?:(?:[{_UP}][\w.'’-]*|[a-z][\w'’-]*)\s+){{0,3}}?"
-    rf"(?:{'|'.join(sorted(_COMPANY_NOUNS, key=lambda n: (-len(n), n)))})\s+"
-)
 _WITH_PATTERN = re.compile(
     rf"{_PARTNER_NOUN}[\"”’']?\s+with\s+(?:the\s+)?(?:{_DESCRIBED})?(?P<b>{ORGNAME})"
 )
