@@ -177,6 +177,23 @@ def test_a_date_line_under_the_headline_dates_the_article_and_goes(line: str, pu
     assert dated.published == "2024-03-15"  # the manifest wins
 
 
+def test_menus_reading_times_captions_tags_and_cookie_notices_go() -> None:
+    page = (
+        "Skip to main content\n\nMenu\n\nAcme and Nimbus team up on robots\n\n5 min read\n\n"
+        "By Jane Doe, Senior Technology Reporter\n\nPublished 12 March 2024\n\nShare this article\n\n"
+        "Acme Robotics has teamed up with Nimbus Cloud to build warehouse robots.\n\n"
+        "(Image credit: Acme Robotics)\n\nThe robots will ship in 2025.\n\nPhoto: Acme Robotics\n\n"
+        "We use cookies to improve your experience. By continuing you agree to our cookie policy.\n\n"
+        "Topics: Robotics, Cloud, Warehouses\n\nMost Popular\n\nHow to choose a robot vacuum\n"
+    )
+    article = clean_article("m.txt", page, None)
+    assert (article.title, article.published) == ("Acme and Nimbus team up on robots", "2024-03-12")
+    assert article.paragraphs == (
+        "Acme Robotics has teamed up with Nimbus Cloud to build warehouse robots.",
+        "The robots will ship in 2025.",
+    )
+
+
 def test_a_related_list_ends_the_article_and_short_navigation_lines_at_the_end_go() -> None:
     page = (
         "Quillon buys a chip start-up\n\nQuillon agreed to buy Nanoforge for $2bn, it said on Monday.\n\n"

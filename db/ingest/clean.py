@@ -38,10 +38,14 @@ _DROP_LINE = re.compile(
       | \[\s*[a-z][\w-]*\s*:\s*[^\]]*\]
       | read\ (?:our|the)\ latest\b.{0,60}
       | (?:advertisement|advert|sponsored\ content|skip\ to\ (?:main\ )?content)
+      | (?:menu|search|home|navigation|log\ ?in|sign\ in|close|back\ to\ top)
+      | \d+\s*(?:-\s*)?min(?:ute)?s?\ read
+      | (?:photo|image|picture|video|illustration)s?\s*:\s*[^.]{0,80}
+      | (?:topics|tags|filed\ under|categories)\s*:.{0,200}
       | share\ (?:this|on)\b.{0,40}
       | follow\ us\ on\b.{0,60}
       | (?:click|tap)\ here\b.{0,80}
-      | (?:image|photo|picture)\ (?:credit|source)s?\s*:.{0,120}
+      | [(\[]?\s*(?:image|photo|picture)\ (?:credit|source)s?\s*:.{0,120}
       | (?:author|user|avatar)\ (?:icon|image|avatar)
     )$""",
     re.IGNORECASE | re.VERBOSE,
@@ -58,6 +62,7 @@ _BYLINE = re.compile(
 )
 _DROP_PHRASE = re.compile(
     r"\ball rights reserved\b|\bsupported by (?:its|our) (?:audience|readers)\b"
+    r"|\b(?:we|this (?:site|website)) uses? cookies\b|\bcookie (?:policy|settings|preferences)\b"
     r"|\b(?:we|may) (?:may )?earn (?:a|an affiliate) commission\b",
     re.IGNORECASE,
 )
@@ -73,6 +78,7 @@ _CUT_FROM = re.compile(
       | (?:related|recommended|more|further|suggested|popular|trending)
         \ (?:articles?|stories|posts|news|reading|for\ you|from\ [\w\ ]{1,30})\s*:?
       | (?:you\ (?:may|might)\ also\ like|read\ (?:more|next|also)|see\ also|also\ read)\s*:?
+      | most\ (?:popular|read|viewed|shared)(?:\ (?:stories|articles|now|today))?\s*:?
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -159,7 +165,7 @@ def _is_furniture(line: str) -> bool:
     """The furniture tests that need a substring mark first (see _DROP_LINE for the rest)."""
     low = line.casefold()
     # Without one of these substrings _DROP_PHRASE cannot match: most lines skip the search.
-    marked = "rights reserved" in low or "supported by" in low or "commission" in low
+    marked = "rights reserved" in low or "supported by" in low or "commission" in low or "cookie" in low
     if marked and _DROP_PHRASE.search(line):
         return True
     if "logo" in low and _LOGO.match(line):
@@ -206,7 +212,7 @@ def split_trailing_date(line: str) -> tuple[str, str | None]:
 
 # What may stand around the date of a date line: "Published: Thursday, 14 March 2024, 10:32 GMT" (not
 # "Updated: ...": that is not when the article appeared). Looked for in the first lines of a page.
-_DATE_LINE_WITHIN = 5
+_DATE_LINE_WITHIN = 8
 _DIGIT = re.compile(r"\d")
 _DATE_LINE_PREFIX = re.compile(
     r"(?:(?:first\s+)?published|posted|date)?\s*(?:on)?\s*:?\s*"
