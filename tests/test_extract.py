@@ -589,6 +589,16 @@ def test_a_partnership_of_the_two_companies_a_sentence_names() -> None:
     assert got == {pair("Acme", "Nimbus"): ("2022-10", "announced")}
 
 
+def test_a_one_digit_model_is_a_product_with_a_suffix_or_a_product_noun() -> None:
+    extraction = facts(
+        "Arkwell's new Vento 3 phone uses a sensor made by Luma.",
+        "Arkwell also unveiled the Vento 3 Pro on Monday.",
+        "Chapter 3 of the Arkwell report covers sales.",
+    )
+    products = {m.name for m in extraction.mentions if m.kind == "product"}
+    assert products == {"Vento 3", "Vento 3 Pro"}
+
+
 def test_a_wire_service_credit_is_not_part_of_an_event() -> None:
     extraction = facts(
         "OSLO, March 3 (Reuters) - Acme Robotics will open a robot plant in Norway in 2025, it said."

@@ -1373,8 +1373,10 @@ def _product_from_run(p: str, s: int, e: int, run: str, model_at: int, ctx: _Ctx
         model, suffix = m.group(1), m.group(2).split()
         if _YEAR_TOKEN.fullmatch(model) or _UNIT_TOKEN.fullmatch(model):
             return None
-        if model.isdigit() and len(model) < 2 and len(tokens) == 1:
-            return None
+        if model.isdigit() and len(model) < 2 and len(tokens) == 1 and not suffix:
+            after = p[m.end() : m.end() + 20].split(None, 1)
+            if not after or after[0].lower().rstrip(",.") not in _PRODUCT_NOUNS:
+                return None  # "Acme 3" is no product, "the Acme 3 phone" and "the Acme 3 Pro" are
     if len(brand) == 2 and _valid_company(brand[0], ctx):
         ctx.add_company(brand[0], 0)  # "Maker Line 12": a product line after a name names its maker
     return " ".join([*brand, model, *suffix])
