@@ -455,6 +455,8 @@ def test_a_role_ends_where_the_apposition_does() -> None:
     described = facts("Ines Moreau, a partner at consultancy Lumen Advisory, expects more deals.")
     roles = [(r.person, r.role, r.org) for r in described.roles]
     assert roles == [("Ines Moreau", "partner", "Lumen Advisory")]
+    of_org = facts('"The brand matters in China," said Li Wen of Canalys.')
+    assert [(q.speaker, q.role, q.org) for q in of_org.quotes] == [("Li Wen", None, "Canalys")]
 
 
 def test_company_voices_are_organisation_quotes() -> None:

@@ -1092,14 +1092,24 @@ def _post_attribution(after: str, para: int, text: str, at: int, ctx: _Ctx) -> _
     return _subject_then_role(m.group("subj"), ctx) if m else None
 
 
+# "Li Wen of Canalys": a person of an organisation, without a role.
+_OF_ORG = re.compile(rf"\s+(?:of|at|from)\s+(?:the\s+)?(?P<org>{NAME})$")
+
+
 def _subject_then_role(subj: str, ctx: _Ctx) -> _Speaker | None:
-    """ "Jane Doe, CEO of Acme, in a statement" -> Jane Doe with her role."""
+    """ "Jane Doe, CEO of Acme, in a statement" -> Jane Doe with her role; "Li Wen of Canalys" -> Li Wen of
+    Canalys."""
     subj = subj.strip()
     m = _NAME_RE.match(subj)
     if not m:
         return None
     parsed = role_after_name(subj[m.end() :])
-    return _speaker_from_name(m.group(0), "", (parsed[0], parsed[1]) if parsed else None, ctx)
+    speaker = _speaker_from_name(m.group(0), "", (parsed[0], parsed[1]) if parsed else None, ctx)
+    of_org = _OF_ORG.fullmatch(subj, m.end()) if parsed is None else None
+    if speaker and speaker.person and of_org and not speaker.person.org:
+        org = _clean_name(of_org.group("org"))
+        speaker.person.org = _canonical_company(org, ctx) or org
+    return speaker
 
 
 def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Speaker | None, str]:
