@@ -601,6 +601,15 @@ def test_a_one_digit_model_is_a_product_with_a_suffix_or_a_product_noun() -> Non
     assert products == {"Vento 3", "Vento 3 Pro"}
 
 
+def test_hyphenated_model_codes_with_a_maker_a_suffix_or_a_product_noun() -> None:
+    extraction = facts(
+        "The Acme WR-200 will ship with the LX-900 camera and the NX-7 Pro.",
+        "COVID-19 hit sales, and the F-35 programme grew.",
+    )
+    products = {m.name for m in extraction.mentions if m.kind == "product"}
+    assert products == {"Acme WR-200", "LX-900", "NX-7 Pro"}
+
+
 def test_a_wire_service_credit_is_not_part_of_an_event() -> None:
     extraction = facts(
         "OSLO, March 3 (Reuters) - Acme Robotics will open a robot plant in Norway in 2025, it said."

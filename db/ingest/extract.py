@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, takewhile
 from operator import attrgetter, itemgetter
 
 from db.ingest.names import (
@@ -1326,6 +1326,10 @@ def find_products(ctx: _Ctx) -> dict[str, int]:
         for s, e, run, data in ctx.runs[i]:
             model_at = data[6]
             if model_at < 0 and p[e : e + 2] not in _SPACE_DIGIT:
+                if p[e : e + 1] == "-" and p[e + 1 : e + 2].isdigit():
+                    name = _hyphenated_product(p, e, run)
+                    if name and name not in products:
+                        products[name] = i
                 continue  # a run with a model number, or one followed by a number (as _MODEL_AFTER needs)
             name = _product_from_run(p, s, e, run, model_at, ctx)
             if name and name not in products:
@@ -1355,6 +1359,26 @@ def _model_index(run: str) -> int:
     if not _DIGIT.search(run):
         return -1
     return next((k for k, t in enumerate(run.split()) if _MODEL_TOKEN.fullmatch(t)), -1)
+
+
+# The rest of a hyphenated model code: "WH" + "-1000XM5", "WR" + "-200".
+_CODE_REST = re.compile(r"-[0-9]{1,5}[A-Za-z0-9]{0,4}(?![\w-])")
+
+
+def _hyphenated_product(p: str, e: int, run: str) -> str | None:
+    """ "Acme WR-200", "the WR-200 phone": a run whose last word is a code's letters, a hyphen and digits;
+    with a maker's name before the code or a product noun after it ("COVID-19" and "F-35" are neither)."""
+    rest = _CODE_REST.match(p, e)
+    tokens = run.split()
+    if rest is None or not tokens[-1].isupper() or len(tokens[-1]) > 4:
+        return None
+    brand = _brand(tuple(tokens[:-1])) if len(tokens) > 1 else None
+    after = [word.rstrip(",.;:!?") for word in p[rest.end() : rest.end() + 40].split()]
+    suffix = list(takewhile(_MODEL_SUFFIXES.__contains__, after))
+    noun = after[len(suffix)].lower() if len(after) > len(suffix) else ""
+    if brand is None and not suffix and noun not in _PRODUCT_NOUNS:
+        return None
+    return " ".join([*(brand or ()), tokens[-1] + rest.group(), *suffix])
 
 
 def _product_from_run(p: str, s: int, e: int, run: str, model_at: int, ctx: _Ctx) -> str | None:
