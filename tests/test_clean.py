@@ -194,6 +194,22 @@ def test_menus_reading_times_captions_tags_and_cookie_notices_go() -> None:
     )
 
 
+def test_a_press_release_is_dated_by_its_dateline_and_ends_before_its_about_and_contact_blocks() -> None:
+    page = (
+        "Acme Robotics Announces Partnership with Nimbus Cloud\n\n"
+        "SAN JOSE, Calif., April 2, 2024 /PRNewswire/ -- Acme Robotics, Inc. today announced a partnership "
+        "with Nimbus Cloud.\n\nThe first joint product will ship in the third quarter.\n\n"
+        "About Acme Robotics\n\nAcme Robotics, Inc. designs robots for warehouses.\n\n"
+        "Media Contact:\n\nSam Lee\n\nSOURCE Acme Robotics, Inc.\n"
+    )
+    article = clean_article("pr.txt", page, None)
+    assert article.published == "2024-04-02"
+    assert article.paragraphs[-1] == "The first joint product will ship in the third quarter."
+    assert len(article.paragraphs) == 2
+    about = "Acme makes robots.\n\nAbout the deal, Acme said little.\n\nIt ships in May.\n"
+    assert len(clean_article("a.txt", about, None).paragraphs) == 3  # "About the deal" is no company block
+
+
 def test_a_related_list_ends_the_article_and_short_navigation_lines_at_the_end_go() -> None:
     page = (
         "Quillon buys a chip start-up\n\nQuillon agreed to buy Nanoforge for $2bn, it said on Monday.\n\n"

@@ -616,6 +616,13 @@ def test_a_wire_service_credit_is_not_part_of_an_event() -> None:
     )
     events = {(e.date, e.what) for e in extraction.events}
     assert ("2025", "Acme Robotics will open a robot plant in Norway") in events
+    release = facts(
+        "SAN JOSE, Calif., April 2, 2024 /PRNewswire/ -- Acme Robotics, Inc. (NASDAQ: ACMR), a leader in "
+        "warehouse robots, today announced a strategic partnership with Nimbus Cloud."
+    )
+    assert [(e.date, e.what) for e in release.events] == [
+        ("2024-04-02", "Acme Robotics today announced a strategic partnership with Nimbus Cloud")
+    ]
 
 
 def test_companies_in_one_sentence_without_a_partnership_cue_are_not_partners() -> None:

@@ -79,6 +79,11 @@ _CUT_FROM = re.compile(
         \ (?:articles?|stories|posts|news|reading|for\ you|from\ [\w\ ]{1,30})\s*:?
       | (?:you\ (?:may|might)\ also\ like|read\ (?:more|next|also)|see\ also|also\ read)\s*:?
       | most\ (?:popular|read|viewed|shared)(?:\ (?:stories|articles|now|today))?\s*:?
+      | (?-i:About\ [A-Z][\w&.'’-]*(?:\ [A-Z0-9&][\w&.'’-]*){0,5})\s*:?
+      | (?:media|press|investor)\ (?:contacts?|enquiries|inquiries)\s*:?.{0,80}
+      | (?:contacts?|forward-looking\ statements?)\s*:?
+      | (?-i:SOURCE\ [A-Z].{0,80})
+      | \#{3}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -235,6 +240,22 @@ def date_line(line: str) -> str | None:
     return _iso_date(m) if m else None
 
 
+# A dateline that opens the text: "SAN JOSE, Calif., April 2, 2024 /PRNewswire/ --", "LONDON, 3 March 2024 -".
+_DATELINE = re.compile(
+    rf"(?:[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){{0,3}},\s+){{1,2}}"
+    rf"(?P<date>{_MONTH_RE}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+{_MONTH_RE},?\s+(?:19|20)\d\d)"
+    r"(?=\s*(?:/[^/]{1,40}/|\([^)]{1,40}\))?\s*(?:--|[-–—.:]))",
+    re.IGNORECASE,
+)
+
+
+def dateline_date(paragraph: str) -> str | None:
+    """The date of a dateline that opens a paragraph, else None."""
+    m = _DATELINE.match(paragraph) if paragraph[:1].isupper() else None
+    found = _TRAILING_DATE.fullmatch(m.group("date")) if m else None
+    return _iso_date(found) if found else None
+
+
 def _iso_date(m: re.Match[str]) -> str | None:
     if m.group("y1"):
         year, month, day = m.group("y1"), _MONTHS[m.group("m1").lower().rstrip(".")], m.group("d1")
@@ -270,6 +291,8 @@ def clean_article(file: str, raw: str, manifest: ManifestEntry | None) -> CleanA
         title, published = split_trailing_date(paragraphs[0])
         paragraphs = paragraphs[1:]
     published = published or next((date for date in top_dates if date), None)
+    if published is None and paragraphs:
+        published = dateline_date(paragraphs[0])
     if manifest is not None:
         title = manifest.title or title
         published = manifest.published or published

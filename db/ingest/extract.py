@@ -1670,9 +1670,16 @@ def _resolve_date(
 
 
 _DATELINE = re.compile(
-    rf"[{_UP}][\w.-]+(?:\s+[{_UP}][\w.-]+)?,\s+(?P<date>(?:[0-9]{{1,2}}\s+{_MONTH}|{_MONTH}\s+[0-9]{{1,2}},?)"
-    rf"\s+{_YEAR})\s*[.–—-]"
+    rf"[{_UP}][\w.-]+(?:\s+[{_UP}][\w.-]+)?,\s+(?:[{_UP}][\w.]*,\s+)?"
+    rf"(?P<date>(?:[0-9]{{1,2}}\s+{_MONTH}|{_MONTH}\s+[0-9]{{1,2}},?)\s+{_YEAR})"
+    r"\s*(?:/[^/]{1,40}/\s*)?(?:\([^)]{1,40}\)\s*)?[.–—-]"
 )
+# What a press release puts around its subject: "Acme, Inc. (NASDAQ: ACME), a leader in robots, announced".
+_PARENTHETICAL = re.compile(r" \([^()]{1,60}\)")
+_LEGAL_AFTER_COMMA = re.compile(r",\s+(?:Inc|Ltd|Corp|LLC|plc|AG|SA|NV)\.?(?=[,\s])")
+_APPOSITION_AFTER_NAME = re.compile(r",\s+(?:a|an|the)\s[^,]{1,80},\s+")
+# The place of a dateline, before its date: "SAN JOSE, Calif., " (its date makes no event of the place).
+_DATELINE_PLACE = re.compile(rf"\s*(?:[{_UP}][\w.'’-]*(?:[ -][{_UP}][\w.'’-]*){{0,3}},\s+){{1,2}}")
 
 # ---------------------------------------------------------------- partnerships
 
@@ -2273,6 +2280,10 @@ def _event_clause(
         return f"{subject} was {participle.lower()}" if subject else ""
     lead = head.strip(" ,\"“‘'")
     after = sentence[end:next_start].strip(" ,")
+    if not prev_end and _DATELINE_PLACE.fullmatch(head) and _WIRE_CREDIT.match(after):
+        # "SAN JOSE, Calif., April 2, 2024 /PRNewswire/ -- Acme, Inc. (NASDAQ: ACME) ...": what follows.
+        lead, after = "", _PARENTHETICAL.sub("", after)
+        after = _APPOSITION_AFTER_NAME.sub(" ", _LEGAL_AFTER_COMMA.sub("", after), 1)
     if (
         not prev_end
         and lead.startswith(("The", "A"))  # a quick test before the pattern
@@ -2328,14 +2339,14 @@ def _event_clause(
     return _shorten(clause)
 
 
-# A news agency's credit after a dateline: "BERLIN, March 3 (Reuters) - ...".
-_WIRE_CREDIT = re.compile(r"\s*\([A-Z][\w&.'’ -]{0,30}\)\s*[-–—]+\s*")
+# A news agency's credit after a dateline: "BERLIN, March 3 (Reuters) - ...", "... 2024 /PRNewswire/ -- ...".
+_WIRE_CREDIT = re.compile(r"\s*(?:\([A-Z][\w&.'’ -]{0,30}\)|/[^/\s][^/]{0,39}/)?\s*(?:--|[-–—])\s*")
 
 
 def _without_filler(text: str) -> str:
     """text without a leading news agency's credit, "it emerged that" or "that" (every match of _FILLER holds
     a "that")."""
-    if text.startswith(("(", " (")):
+    if text.startswith(("(", " (", "/", "-", "–", "—")):
         credit = _WIRE_CREDIT.match(text)
         text = text[credit.end() :] if credit else text
     filler = _FILLER.match(text) if "that" in text.lower() else None
