@@ -623,6 +623,7 @@ def test_a_wire_service_credit_is_not_part_of_an_event() -> None:
     assert [(e.date, e.what) for e in release.events] == [
         ("2024-04-02", "Acme Robotics today announced a strategic partnership with Nimbus Cloud")
     ]
+    assert [(p.started, p.status) for p in release.partnerships] == [("2024-04-02", "announced")]
 
 
 def test_companies_in_one_sentence_without_a_partnership_cue_are_not_partners() -> None:

@@ -1951,18 +1951,28 @@ _MAKES_DEAL = re.compile(
 )
 
 
+# What may stand between a subject and its verb: "Acme, Inc. (NASDAQ: ACME), a leader in robots, announced".
+_SUBJECT_TAIL = re.compile(
+    r"(?:,?\s+(?:Inc|Ltd|Corp|LLC|plc|AG|SA|NV)\.?)?(?:\s*\([^()]{1,60}\))?(?:,\s+(?:a|an|the)\s[^,]{1,80},)?"
+)
+
+
 def _sentence_subject(sentence: str, runs: list[_Run], before: int) -> str | None:
-    """The name that opens a sentence ("On 5 May, Acme Ltd announced ..."), if it comes before `before`."""
+    """The name that opens a sentence ("On 5 May, Acme Ltd announced ...", "OSLO, 5 May 2024 - Acme Ltd
+    announced ..."), if it comes before `before`."""
+    dateline = _DATELINE.match(sentence) if sentence[:1].isupper() else None
+    opening = dateline.end() if dateline else 0
     for rs, re_, run in runs:
         if rs >= before:
             break
-        if run[0] == "@":
+        if run[0] == "@" or rs < opening:
             continue
         name, personish = _run_data(run)[3:5]
         if name and not personish and name.lower().rstrip(".") not in _MONTHS:
-            head = sentence[:rs].strip(" ,")
+            head = sentence[opening:rs].strip(" ,-–—")
             opens = not head or _preposition_start(sentence, rs) is not None or head[-1].isdigit()
-            return run if opens and _MAKES_DEAL.match(sentence, re_) else None
+            tail = _SUBJECT_TAIL.match(sentence, re_)  # (always matches: every part is optional)
+            return run if opens and _MAKES_DEAL.match(sentence, tail.end() if tail else re_) else None
     return None
 
 
