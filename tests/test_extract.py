@@ -626,6 +626,20 @@ def test_a_wire_service_credit_is_not_part_of_an_event() -> None:
     assert [(p.started, p.status) for p in release.partnerships] == [("2024-04-02", "announced")]
 
 
+def test_partnerships_that_parted_ways_or_are_only_talked_about_and_deals_that_are_not_partnerships() -> None:
+    extraction = facts(
+        "Brightline Ltd and Quillon Inc are companies. Acme Robotics Inc and Nimbus Cloud Ltd are too.",
+        "Brightline and Quillon parted ways in 2020 after a five-year partnership.",
+        "Acme Robotics is said to be in talks with Nimbus Cloud about a partnership.",
+        "Acme Robotics agreed to acquire Quillon for $2 billion. Nimbus Cloud sued Brightline in 2022.",
+    )
+    got = {pair(*p.companies): (p.ended, p.status) for p in extraction.partnerships}
+    assert got == {
+        pair("Brightline", "Quillon"): ("2020", "ended"),
+        pair("Acme", "Nimbus"): (None, "rumoured"),
+    }
+
+
 def test_companies_in_one_sentence_without_a_partnership_cue_are_not_partners() -> None:
     extraction = facts(
         "Acme Robotics outsold its rival, Nimbus Cloud, in 2022.",
@@ -757,6 +771,7 @@ def test_cue_word_tests_agree_with_their_patterns() -> None:
         "It was the last model; the alliance dissolved and came to an end.",
         "Acme ANNOUNCED it; the tie-up began in 2016 and formerly ran until 2019.",
         "Sales of the recently reached target were stated, confirmed and signed.",
+        "The firms parted ways; a partnership the two firms signed ended, as did the two companies' deal.",
     ]
     for text in invented + _bundled_sentences():
         for cue in cues:

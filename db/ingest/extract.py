@@ -1759,7 +1759,7 @@ _AUX = (
 _DEAL_VERB = (
     r"(?:announc|agree|sign|form|strike|struck|seal|ink|unveil|ha[sdv]|extend|renew|end|expand|launch|enter|"
     r"reach|team|forg|confirm|reveal|plan|beg[au]n|start|establish|set|creat|build|built|cement|deepen|"
-    r"strengthen|broaden|continu|embark|are|were|is|was|will|to)"
+    r"strengthen|broaden|continu|embark|are|were|is|was|will|to|part)"
 )
 _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
     (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True, "with"),
@@ -1772,6 +1772,16 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         ),
         True,
         "",
+    ),
+    (
+        _NOUNS,  # "A is in talks with B about a partnership" (a rumour: see _RUMOUR_CUE)
+        re.compile(
+            rf"\s+{_AUX}(?:(?:said|reported|understood)\s+to\s+be\s+)?in\s+(?:advanced\s+|early\s+)?talks\s+"
+            rf"with\s+{_THE}(?P<b>{ORGNAME})\s+(?:about|over|on|for)\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?"
+            rf"{_PARTNER_NOUN}\b"
+        ),
+        True,
+        "talks",
     ),
     (
         _NOUNS,
@@ -1854,8 +1864,8 @@ _START_WORDS = (
 )  # fmt: skip
 _START_CUE = _Cue(_prefix_tree(_START_WORDS, boundary=True) + r"\b", _START_WORDS)
 _END_WORDS = (
-    "ended", "ends on", "terminated", "came to an end", "ceased", "dissolved", "expired", "was the last",
-    "were the last", "previous", "former", "formerly", "until",
+    "ended", "ends on", "terminated", "came to an end", "ceased", "dissolved", "expired", "parted ways",
+    "was the last", "were the last", "previous", "former", "formerly", "until",
 )  # fmt: skip
 _END_CUE = _Cue(_prefix_tree(_END_WORDS, boundary=True) + r"\b", _END_WORDS)
 # Tense and time words that put a partnership in the past, without dating its end ("A previously worked
