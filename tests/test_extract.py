@@ -446,6 +446,19 @@ def test_a_role_of_an_organisation_before_the_name_and_a_quotation_named_in_the_
     assert "Brackley Rail" not in {r.person for r in extraction.roles}
 
 
+def test_roles_with_a_plural_possessive_a_former_title_or_the_organisation_after_the_name() -> None:
+    extraction = facts(
+        "Sam Okoro, Acme Robotics' chief technology officer, spoke first.",
+        "Former Nimbus Cloud chief executive Lars Eklund attended too.",
+        "Chief Executive Officer Tom Hale of Brightline sent a video.",
+    )
+    assert [(r.person, r.role, r.org) for r in extraction.roles] == [
+        ("Sam Okoro", "chief technology officer", "Acme Robotics"),
+        ("Lars Eklund", "former chief executive", "Nimbus Cloud"),
+        ("Tom Hale", "Chief Executive Officer", "Brightline"),
+    ]
+
+
 def test_a_role_ends_where_the_apposition_does() -> None:
     extraction = facts(
         'According to Mia Lund, an analyst at Fennick Securities, the deal is "a signal to the market".'

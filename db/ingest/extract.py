@@ -639,7 +639,7 @@ _ROLE_DELIM = re.compile(
     + r"\b"
 )
 _ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from)\s+(?:the\s+)?(?:{_DESCRIBED})?({ORGNAME})$")
-_ORG_POSSESSIVE_ROLE = re.compile(rf"(?:the\s+)?({ORGNAME})['’]s\s+(.+)$")
+_ORG_POSSESSIVE_ROLE = re.compile(rf"(?:the\s+)?({ORGNAME})(?:['’]s|(?<=s)['’])\s+(.+)$")
 _ORG_CAP_ROLE = re.compile(rf"({NAME})\s+(.+)$")
 _NAME_AT_END = re.compile(rf"(?:^|(?<=\s))(?:{NAME})$")
 
@@ -706,6 +706,10 @@ def _parse_role(phrase: str) -> tuple[str, str | None] | None:
     return (role, org) if role else None
 
 
+# Words before an organisation's name that belong to the role after it: "Former Acme chief executive".
+_FORMER = frozenset(("former", "ex", "then", "acting", "interim", "outgoing", "incoming"))
+
+
 def role_before_name(text: str) -> tuple[str, str | None] | None:
     """Parse "ORG's ROLE, " / "ORG ROLE, " / "ROLE of ORG, " / "ROLE " right before a name ("Acme's head of
     sales, ")."""
@@ -753,13 +757,20 @@ def role_before_name(text: str) -> tuple[str, str | None] | None:
     if lows[of - 1] not in ROLE_WORDS and lows[-1] not in ROLE_WORDS:
         return None
     org = None
+    role = " ".join(phrase)
     if not trimmed and k >= 0:
         before = " ".join(words[: k + 1])
         possessive = before.endswith(("’s", "'s"))
         m = _NAME_AT_END.search(before[:-2] if possessive else before)
         if m and (possessive or lows[0] in _ROLEISH):
             org = _clean_name(m.group(0)) or None
-    return " ".join(phrase), org
+        first, _, rest = (org or "").partition(" ")
+        if rest and first.lower() in _FORMER:  # "Former Acme chief executive"
+            org, role = rest, f"{first.lower()} {role}"
+    return role, org
+
+
+_OF_ORG_AFTER = re.compile(rf"\s+(?:of|at)\s+(?:the\s+)?(?P<org>{NAME})")
 
 
 def extract_roles(ctx: _Ctx) -> list[RoleFact]:
@@ -778,6 +789,8 @@ def extract_roles(ctx: _Ctx) -> list[RoleFact]:
                 role = role_before_name(p[max(0, s - 100) : s])
             if role is None:
                 continue
+            if role[1] is None and (of_org := _OF_ORG_AFTER.match(p, e)):
+                role = (role[0], _clean_name(of_org.group("org")))  # "CEO Tom Hale of Brightline"
             person = ctx.remember_person(name, role)
             key = (person.name, role[0], role[1] or "")
             if key not in seen:
