@@ -362,7 +362,7 @@ def test_attribution_styles_beyond_the_bundled_corpus(
         ),
         (
             ("Jane Doe runs the bakery.", '"We are ready," Doe said, "and we will deliver."'),
-            [("Jane Doe", None, None, "We are ready"), ("Jane Doe", None, None, "and we will deliver.")],
+            [("Jane Doe", None, None, "We are ready, and we will deliver.")],  # one quotation, interrupted
         ),
         (('"We will appeal," the lawyers said.', '"Prices will rise," analysts said.'), []),
     ],
@@ -456,6 +456,13 @@ def test_roles_with_a_plural_possessive_a_former_title_or_the_organisation_after
         ("Sam Okoro", "chief technology officer", "Acme Robotics"),
         ("Lars Eklund", "former chief executive", "Nimbus Cloud"),
         ("Tom Hale", "Chief Executive Officer", "Brightline"),
+    ]
+
+
+def test_an_interrupted_quotation_is_one_quotation() -> None:
+    extraction = facts('"We are ready," said Jane Doe, CEO of Acme, "and demand is strong."')
+    assert [(q.speaker, q.role, q.org, q.text) for q in extraction.quotes] == [
+        ("Jane Doe", "CEO", "Acme", "We are ready, and demand is strong.")
     ]
 
 

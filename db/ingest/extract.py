@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import islice, takewhile
 from operator import attrgetter, itemgetter
@@ -1050,6 +1050,13 @@ class _Quotes:
         self.quotes.append(QuoteFact(person.name, text, para, person.role, person.org, style))
         ctx.last_person = (para, person.name)
 
+    def go_on(self, person: _Person, text: str, para: int) -> None:
+        """The rest of the person's last quotation, after the words that interrupt it."""
+        last = self.quotes[-1] if self.quotes else None
+        same = last is not None and person_key(last.speaker) == person_key(person.name)
+        if last is not None and same and last.paragraph == para:
+            self.quotes[-1] = replace(last, text=f"{last.text}, {text}")
+
     def add_org(self, orgs: tuple[str, ...], text: str, para: int) -> None:
         if not orgs or len(text.split(None, 2)) < 2:
             return
@@ -1075,7 +1082,10 @@ def _pre_attribution(tail: str, para: int, text: str, at: int, ctx: _Ctx) -> _Sp
     return parse_subject(tail[: verb.start()], para, text, at, ctx)
 
 
-_POST_VERB_FIRST = re.compile(rf"\s*[,;]?\s*(?:{SPEECH_VERBS})\s+(?P<subj>[^\"“”‘’]+?)(?:[.!?;](?:\s|$)|$)")
+# The subject ends the sentence, or a comma before the rest of the quotation: '"A," said Jane Doe, "b."'.
+_POST_VERB_FIRST = re.compile(
+    rf"\s*[,;]?\s*(?:{SPEECH_VERBS})\s+(?P<subj>[^\"“”‘’]+?)(?:[.!?;](?:\s|$)|$|,\s*(?=[\"“‘]))"
+)
 # A full stop inside a subject only after an abbreviation ("Mr. Smith said").
 _SUBJECT_CHAR = r"(?:[^\"“”‘’.!?;]|(?<=Mr|Dr|Ms|St|Jr|Sr|Co)\.|(?<=Mrs|Inc|Ltd)\.|(?<=Prof|Corp)\.)"
 _POST_SUBJECT_FIRST = re.compile(
@@ -1142,6 +1152,12 @@ def _attribute(p: str, span: tuple[int, int], para: int, ctx: _Ctx) -> tuple[_Sp
     return None, ""
 
 
+def _interrupted(p: str, said_end: int, span: tuple[int, int]) -> bool:
+    """Whether only an attribution ending in a comma stands between two quotations: '"A," she said, "b."'."""
+    between = p[said_end + 1 : span[0]].strip()
+    return between.endswith(",") and len(between) <= 80 and not any(c in between for c in ".!?;:")
+
+
 def _goes_on(p: str, para: int, said_end: int, span: tuple[int, int], text: str, ctx: _Ctx) -> bool:
     """Whether an unattributed quotation goes on with the words of the person quoted just before in the
     paragraph: '"It is a milestone," Jane Doe said. "We will open a lab next year."' It is whole sentences
@@ -1202,6 +1218,13 @@ def extract_quotes(ctx: _Ctx) -> _Quotes:
         for span in spans:
             text = p[span[0] + 1 : span[1]].strip().rstrip(",").strip()
             speaker, where = _attribute(p, span, i, ctx)
+            if said_before is not None and said_before[1].person is not None and text[:1].islower():
+                # '"We are ready," she said, "and demand is strong."': one quotation, interrupted.
+                before = said_before[1].person
+                same = speaker is None or (speaker.person is not None and speaker.person.name == before.name)
+                if same and _interrupted(p, said_before[0], span):
+                    out.go_on(before, text, i)
+                    continue
             if speaker is None and span[0] <= 1:
                 if carry is not None:
                     speaker, where = carry, "continued from the paragraph before"
