@@ -679,6 +679,8 @@ def test_a_dateline_dates_the_announcement_and_relative_dates_use_the_publicatio
     )
     assert [(p.started, p.status) for p in extraction.partnerships] == [("2023-04-11", "announced")]
     assert {(e.date, e.precision) for e in extraction.events} >= {("2023-09", "month"), ("2022", "year")}
+    events = {(e.date, e.what) for e in extraction.events}
+    assert ("2023-04-11", "Acme Robotics and Nimbus Cloud announce a strategic cooperation") in events
 
 
 def test_last_this_and_next_month_are_dated_from_the_publication() -> None:

@@ -1714,6 +1714,10 @@ _DATELINE = re.compile(
 _PARENTHETICAL = re.compile(r" \([^()]{1,60}\)")
 _LEGAL_AFTER_COMMA = re.compile(r",\s+(?:Inc|Ltd|Corp|LLC|plc|AG|SA|NV)\.?(?=[,\s])")
 _APPOSITION_AFTER_NAME = re.compile(r",\s+(?:a|an|the)\s[^,]{1,80},\s+")
+# A sentence that is only a dateline: "Wetzlar, 23 May 2022."
+_DATELINE_ONLY = re.compile(
+    rf"[{_UP}][\w.-]+(?:\s+[{_UP}][\w.-]+)?,\s+(?:[0-9]{{1,2}}\s+{_MONTH}|{_MONTH}\s+[0-9]{{1,2}},?)\s+{_YEAR}\.?\s*"
+)
 # The place of a dateline, before its date: "SAN JOSE, Calif., " (its date makes no event of the place).
 _DATELINE_PLACE = re.compile(rf"\s*(?:[{_UP}][\w.'’-]*(?:[ -][{_UP}][\w.'’-]*){{0,3}},\s+){{1,2}}")
 
@@ -2310,6 +2314,13 @@ def extract_events(ctx: _Ctx) -> list[EventFact]:
             s, e = ctx.bounds[i][k]
             in_sentence = ctx.sentence_dates(i, s, e)
             sentence = p[s:e]
+            if k and len(in_sentence) == 1 and _DATELINE_ONLY.fullmatch(sentence):
+                # "Acme and Nimbus announce a partnership: ... Oslo, 23 May 2022.": the dateline dates the
+                # sentence before it (a press release's title).
+                s, title_end = ctx.bounds[i][k - 1]
+                stop = _CLAUSE_STOP.search(p, s, title_end)
+                sentence = p[s : stop.start() if stop else title_end]
+                in_sentence = [(len(sentence), len(sentence), in_sentence[0][2])]
             named = _companies_at(ctx, i, s, e)
             for n, (_s, _e, date) in enumerate(in_sentence):
                 what = _event_clause(sentence, in_sentence, n, ctx, named)
