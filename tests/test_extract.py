@@ -466,6 +466,19 @@ def test_an_interrupted_quotation_is_one_quotation() -> None:
     ]
 
 
+def test_names_with_titles_initials_and_hyphens_and_a_title_that_goes_on_before_the_run() -> None:
+    extraction = facts(
+        '"We are ready to grow," said Dr. Hans-Peter Müller, chief scientist of Nimbus Cloud.',
+        '"It works well," said John Q. Public, a customer.',
+        'Orvel founder and CEO Mei Lin said: "This is a new chapter for us."',
+    )
+    assert [(q.speaker, q.role, q.org) for q in extraction.quotes] == [
+        ("Hans-Peter Müller", "chief scientist", "Nimbus Cloud"),
+        ("John Q. Public", None, None),
+        ("Mei Lin", "founder and CEO", "Orvel"),
+    ]
+
+
 def test_a_role_ends_where_the_apposition_does() -> None:
     extraction = facts(
         'According to Mia Lund, an analyst at Fennick Securities, the deal is "a signal to the market".'

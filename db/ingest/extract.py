@@ -52,7 +52,7 @@ def _name_pattern(q: str = "") -> tuple[str, str]:
     faster (a run never has to give words back)."""
     cap = rf"[{_UP}][^\W_]*{q}(?:['’-][{_UP}][^\W_]+{q})*{q}"
     name = (
-        rf"{cap}\.?(?:[ ]+{q}(?:{_PARTICLE}[ ]+)*{q}(?:(?:Inc|Corp|Co|Ltd|Jr|Sr)\.|{cap}|[{_UP}]\.)"
+        rf"{cap}\.?(?:[ ]+{q}(?:{_PARTICLE}[ ]+)*{q}(?:(?:Inc|Corp|Co|Ltd|Jr|Sr)\.|[{_UP}]\.|{cap})"
         rf"(?:[ ]*\([{_UP}]{{2,6}}\))?)*{q}"
     )
     return cap, name
@@ -773,6 +773,16 @@ def role_before_name(text: str) -> tuple[str, str | None] | None:
 _OF_ORG_AFTER = re.compile(rf"\s+(?:of|at)\s+(?:the\s+)?(?P<org>{NAME})")
 
 
+def _run_role(title: str, org: str | None, before: str) -> tuple[str, str | None]:
+    """The role of a run that holds a title ("CEO Jane Doe"), with the organisation and the words before it:
+    "Acme founder and CEO Jane Doe" -> ("founder and CEO", "Acme")."""
+    if org is None and before.endswith(" "):
+        longer = role_before_name(f"{before}{title} ")
+        if longer and longer[1]:
+            return longer
+    return title, org
+
+
 def extract_roles(ctx: _Ctx) -> list[RoleFact]:
     """People named with a role: "NAME, ROLE of ORG", "ORG's ROLE, NAME", "ORG ROLE NAME"."""
     roles: list[RoleFact] = []
@@ -781,7 +791,7 @@ def extract_roles(ctx: _Ctx) -> list[RoleFact]:
         for s, e, _run, (name, title, org, _company, _personish, _legal, _model, _months) in ctx.runs[i]:
             if name is None:
                 continue
-            role: tuple[str, str | None] | None = (title, org) if title else None
+            role = _run_role(title, org, p[max(0, s - 100) : s]) if title else None
             after = role_after_name(p[e : e + 300]) if p.startswith(", ", e) else None
             if after:
                 role = (after[0], after[1])
@@ -1022,7 +1032,7 @@ def _speaker_from_name(
             return _Speaker(orgs=(name,))  # "the Defence Ministry said"
         return None
     if role is None:
-        role = (title, org) if title else role_before_name(before)
+        role = _run_role(title, org, before) if title else role_before_name(before)
     person = ctx.remember_person(name, role)
     return _Speaker(person=_Person(person.name, *(role or (person.role, person.org))))
 
@@ -1094,11 +1104,21 @@ _POST_SUBJECT_FIRST = re.compile(
 _POST_DASH = re.compile(r"\s*[—–]+\s*(?P<subj>[^\"“”‘’.!?;]+)")
 
 
+# The full stop of an abbreviation or an initial, which ends no sentence: "said Dr. Jane Q. Doe".
+_ABBREVIATION_DOT = re.compile(r"\b(?:Mrs|Mr|Ms|Dr|Prof|St|Jr|Sr|Co|Inc|Ltd|Corp|[A-Z])\.(?= )")
+
+
+def _without_dot(m: re.Match[str]) -> str:
+    return m.group()[:-1] + " "
+
+
 def _post_attribution(after: str, para: int, text: str, at: int, ctx: _Ctx) -> _Speaker | None:
     """The speaker named right after a quotation ("…," says Jane Doe, CEO of Acme.)."""
-    m = _POST_VERB_FIRST.match(after)
+    # The verb-first pattern reads a copy without those full stops (the same length: same offsets).
+    plain = _ABBREVIATION_DOT.sub(_without_dot, after) if ". " in after else after
+    m = _POST_VERB_FIRST.match(plain)
     if m:
-        subject = m.group("subj")
+        subject = after[m.start("subj") : m.end("subj")]
         speaker = parse_subject(subject, para, text, at, ctx) or _subject_then_role(subject, ctx)
         if speaker:
             return speaker
