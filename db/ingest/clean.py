@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from db.ingest.extract import DATELINE, find_dates
 from db.models import CleanArticle, ManifestEntry
 
 _REPLACEMENTS = (
@@ -240,20 +241,12 @@ def date_line(line: str) -> str | None:
     return _iso_date(m) if m else None
 
 
-# A dateline that opens the text: "SAN JOSE, Calif., April 2, 2024 /PRNewswire/ --", "LONDON, 3 March 2024 -".
-_DATELINE = re.compile(
-    rf"(?:[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){{0,3}},\s+){{1,2}}"
-    rf"(?P<date>{_MONTH_RE}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+{_MONTH_RE},?\s+(?:19|20)\d\d)"
-    r"(?=\s*(?:/[^/]{1,40}/|\([^)]{1,40}\))?\s*(?:--|[-–—.:]))",
-    re.IGNORECASE,
-)
-
-
 def dateline_date(paragraph: str) -> str | None:
-    """The date of a dateline that opens a paragraph, else None."""
-    m = _DATELINE.match(paragraph) if paragraph[:1].isupper() else None
-    found = _TRAILING_DATE.fullmatch(m.group("date")) if m else None
-    return _iso_date(found) if found else None
+    """The date of a dateline that opens a paragraph ("SAN JOSE, Calif., April 2, 2024 /PRNewswire/ --"),
+    else None."""
+    m = DATELINE.match(paragraph) if paragraph[:1].isupper() else None
+    found = find_dates(m.group("date"), None) if m else []
+    return found[0][2] if found else None
 
 
 def _iso_date(m: re.Match[str]) -> str | None:

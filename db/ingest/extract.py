@@ -770,7 +770,8 @@ def role_before_name(text: str) -> tuple[str, str | None] | None:
     return role, org
 
 
-_OF_ORG_AFTER = re.compile(rf"\s+(?:of|at)\s+(?:the\s+)?(?P<org>{NAME})")
+# A person's organisation after the name: "CEO Tom Hale of Brightline", "Li Wen of Canalys".
+_OF_ORG = re.compile(rf"\s+(?:of|at|from)\s+(?:the\s+)?(?P<org>{NAME})")
 
 
 def _run_role(title: str, org: str | None, before: str) -> tuple[str, str | None]:
@@ -791,15 +792,17 @@ def extract_roles(ctx: _Ctx) -> list[RoleFact]:
         for s, e, _run, (name, title, org, _company, _personish, _legal, _model, _months) in ctx.runs[i]:
             if name is None:
                 continue
-            role = _run_role(title, org, p[max(0, s - 100) : s]) if title else None
             after = role_after_name(p[e : e + 300]) if p.startswith(", ", e) else None
+            role: tuple[str, str | None] | None = None
             if after:
                 role = (after[0], after[1])
-            elif role is None and p[s - 1 : s] == " ":
+            elif title:
+                role = _run_role(title, org, p[max(0, s - 100) : s])
+            elif p[s - 1 : s] == " ":
                 role = role_before_name(p[max(0, s - 100) : s])
             if role is None:
                 continue
-            if role[1] is None and (of_org := _OF_ORG_AFTER.match(p, e)):
+            if role[1] is None and (of_org := _OF_ORG.match(p, e)):
                 role = (role[0], _clean_name(of_org.group("org")))  # "CEO Tom Hale of Brightline"
             person = ctx.remember_person(name, role)
             key = (person.name, role[0], role[1] or "")
@@ -1105,7 +1108,9 @@ _POST_DASH = re.compile(r"\s*[—–]+\s*(?P<subj>[^\"“”‘’.!?;]+)")
 
 
 # The full stop of an abbreviation or an initial, which ends no sentence: "said Dr. Jane Q. Doe".
-_ABBREVIATION_DOT = re.compile(r"\b(?:Mrs|Mr|Ms|Dr|Prof|St|Jr|Sr|Co|Inc|Ltd|Corp|[A-Z])\.(?= )")
+_ABBREVIATION_DOT = re.compile(
+    rf"\b(?:{'|'.join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))}|[A-Z])\.(?= )"
+)
 
 
 def _without_dot(m: re.Match[str]) -> str:
@@ -1133,10 +1138,6 @@ def _post_attribution(after: str, para: int, text: str, at: int, ctx: _Ctx) -> _
         return speaker
     m = _POST_DASH.match(after)
     return _subject_then_role(m.group("subj"), ctx) if m else None
-
-
-# "Li Wen of Canalys": a person of an organisation, without a role.
-_OF_ORG = re.compile(rf"\s+(?:of|at|from)\s+(?:the\s+)?(?P<org>{NAME})$")
 
 
 def _subject_then_role(subj: str, ctx: _Ctx) -> _Speaker | None:
@@ -1725,27 +1726,29 @@ def _resolve_date(
     return f"{year:04d}-{month:02d}"
 
 
-_DATELINE = re.compile(
-    rf"[{_UP}][\w.-]+(?:\s+[{_UP}][\w.-]+)?,\s+(?:[{_UP}][\w.]*,\s+)?"
-    rf"(?P<date>(?:[0-9]{{1,2}}\s+{_MONTH}|{_MONTH}\s+[0-9]{{1,2}},?)\s+{_YEAR})"
-    r"\s*(?:/[^/]{1,40}/\s*)?(?:\([^)]{1,40}\)\s*)?[.–—-]"
+# A dateline: its place ("SAN JOSE, Calif., "), its date, an agency's credit and a dash ("/PRNewswire/ --").
+_PLACE = rf"(?:[{_UP}][\w.'’-]*(?:[ -][{_UP}][\w.'’-]*){{0,3}},\s+){{1,2}}"
+_FULL_DATE = rf"(?:[0-9]{{1,2}}\s+{_MONTH}|{_MONTH}\s+[0-9]{{1,2}},?)\s+{_YEAR}"
+DATELINE = re.compile(
+    rf"{_PLACE}(?P<date>{_FULL_DATE})\s*(?:/[^/]{{1,40}}/\s*)?(?:\([^)]{{1,40}}\)\s*)?(?:--|[.:–—-])"
 )
-# What a press release puts around its subject: "Acme, Inc. (NASDAQ: ACME), a leader in robots, announced".
-_PARENTHETICAL = re.compile(r" \([^()]{1,60}\)")
-_LEGAL_AFTER_COMMA = re.compile(r",\s+(?:Inc|Ltd|Corp|LLC|plc|AG|SA|NV)\.?(?=[,\s])")
-_APPOSITION_AFTER_NAME = re.compile(r",\s+(?:a|an|the)\s[^,]{1,80},\s+")
-# A sentence that is only a dateline: "Wetzlar, 23 May 2022."
-_DATELINE_ONLY = re.compile(
-    rf"[{_UP}][\w.-]+(?:\s+[{_UP}][\w.-]+)?,\s+(?:[0-9]{{1,2}}\s+{_MONTH}|{_MONTH}\s+[0-9]{{1,2}},?)\s+{_YEAR}\.?\s*"
-)
-# The place of a dateline, before its date: "SAN JOSE, Calif., " (its date makes no event of the place).
-_DATELINE_PLACE = re.compile(rf"\s*(?:[{_UP}][\w.'’-]*(?:[ -][{_UP}][\w.'’-]*){{0,3}},\s+){{1,2}}")
+# A sentence that is only a dateline ("Wetzlar, 23 May 2022."); a dateline's place (which makes no event).
+_DATELINE_ONLY = re.compile(rf"{_PLACE}{_FULL_DATE}\.?\s*")
+_DATELINE_PLACE = re.compile(rf"\s*{_PLACE}")
 
 # ---------------------------------------------------------------- partnerships
 
-_PARTNER_NOUN = (
-    r"(?:partnerships?|cooperation|co-operation|collaborations?|alliances?|deals?|agreements?|tie-ups?|"
-    r"joint ventures?|pacts?)"
+_PARTNER_NOUNS = (
+    "partnership", "cooperation", "co-operation", "collaboration", "alliance", "deal", "agreement", "tie-up",
+    "joint venture", "pact",
+)  # fmt: skip
+_PARTNER_NOUN = rf"(?:{'|'.join(f'{noun}s?' for noun in _PARTNER_NOUNS)})"
+# What a company does to a deal, as a verb's stem: the verb after a subject that makes one ("Acme has
+# announced ..."), and (with more) what two companies named together do to one (see _NAME_LED).
+_DEAL_STEMS = (
+    "announc|unveil|sign|confirm|reveal|agree|enter|form|launch|struck|strike|seal|clinch|ink|expand|extend|"
+    "renew|forg|in talks|plan|seek|want|aim|hope|consider|explor|negotiat|discuss|"
+    r"end(?:s|ed|ing)?\b|terminat|dissolv|scrap|cancel"
 )
 # Cue words that must be in a sentence before the (costlier) pair patterns are tried on it.
 _KEY_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -1817,8 +1820,7 @@ _AUX = (
 # What two companies named together do to a partnership noun that makes it theirs ("A and B announce a
 # strategic cooperation", "A and B have a deal"; not "A and B shares rose after the deal").
 _DEAL_VERB = (
-    r"(?:announc|agree|sign|form|strike|struck|seal|ink|unveil|ha[sdv]|extend|renew|end|expand|launch|enter|"
-    r"reach|team|forg|confirm|reveal|plan|beg[au]n|start|establish|set|creat|build|built|cement|deepen|"
+    rf"(?:{_DEAL_STEMS}|ha[sdv]|reach|team|beg[au]n|start|establish|set|creat|build|built|cement|deepen|"
     r"strengthen|broaden|continu|embark|are|were|is|was|will|to|part)"
 )
 _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
@@ -1896,11 +1898,8 @@ class _Cue:
 
 _DETERMINERS = ("The", "the", "This", "this", "That", "that", "Our", "our", "Their", "their", "Its", "its")
 _ANAPHORIC = _Cue(
-    _prefix_tree(_DETERMINERS, boundary=True) + rf"\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b",
-    # The nouns of _PARTNER_NOUN.
-    ("partnership", "cooperation", "co-operation", "collaboration", "alliance", "deal", "agreement", "tie-up",
-     "joint venture", "pact"),
-)  # fmt: skip
+    _prefix_tree(_DETERMINERS, boundary=True) + rf"\s+(?:[\w-]+\s+){{0,2}}?{_PARTNER_NOUN}\b", _PARTNER_NOUNS
+)
 # A partnership of "the two companies" of the sentence: "a partnership the two firms unveiled", "the two
 # companies' deal", "the agreement between the two".
 _TWO = r"the two (?:companies|firms|brands|groups|makers|partners)"
@@ -2015,22 +2014,21 @@ def _raw_pairs(sentence: str, runs: list[_Run], groups: frozenset[int]) -> list[
 _MAKES_DEAL = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|will\s+|is\s+|are\s+|today\s+|officially\s+|recently\s+)*"
     r"(?:reportedly\s+|said to be\s+)?"
-    r"(?:announc|unveil|sign|confirm|reveal|agree|enter|form|launch|struck|strike|seal|clinch|ink|expand|extend|"
-    r"renew|forg|in talks|plan|seek|want|aim|hope|consider|explor|negotiat|discuss|"
-    r"end(?:s|ed|ing)?\b|terminat|dissolv|scrap|cancel)"
+    rf"(?:{_DEAL_STEMS})"
 )
 
 
 # What may stand between a subject and its verb: "Acme, Inc. (NASDAQ: ACME), a leader in robots, announced".
 _SUBJECT_TAIL = re.compile(
-    r"(?:,?\s+(?:Inc|Ltd|Corp|LLC|plc|AG|SA|NV)\.?)?(?:\s*\([^()]{1,60}\))?(?:,\s+(?:a|an|the)\s[^,]{1,80},)?"
+    r"(?:,?\s+(?:Inc|Ltd|Corp|LLC|plc|AG|SA|NV)\.?(?=[,\s]))?(?:\s*\([^()]{1,60}\))?"
+    r"(?:,\s+(?:a|an|the)\s[^,]{1,80},)?"
 )
 
 
 def _sentence_subject(sentence: str, runs: list[_Run], before: int) -> str | None:
     """The name that opens a sentence ("On 5 May, Acme Ltd announced ...", "OSLO, 5 May 2024 - Acme Ltd
     announced ..."), if it comes before `before`."""
-    dateline = _DATELINE.match(sentence) if sentence[:1].isupper() else None
+    dateline = DATELINE.match(sentence) if sentence[:1].isupper() else None
     opening = dateline.end() if dateline else 0
     for rs, re_, run in runs:
         if rs >= before:
@@ -2147,7 +2145,7 @@ def extract_partnerships(ctx: _Ctx, raw_pairs: _Sentences, products: dict[str, i
             recent.append(key)
         if touched:
             if dateline[0] != i:
-                m = _DATELINE.search(p) if ctx.months[i] else None  # (a dateline has a month name)
+                m = DATELINE.search(p) if ctx.months[i] else None  # (a dateline has a month name)
                 found = find_dates(m.group("date"), ctx.published) if m else []
                 dateline = (i, found[0][2] if found else None)
             dates = ctx.sentence_dates(i, s, e)
@@ -2367,10 +2365,15 @@ def _event_clause(
         return f"{subject} was {participle.lower()}" if subject else ""
     lead = head.strip(" ,\"“‘'")
     after = sentence[end:next_start].strip(" ,")
-    if not prev_end and _DATELINE_PLACE.fullmatch(head) and _WIRE_CREDIT.match(after):
-        # "SAN JOSE, Calif., April 2, 2024 /PRNewswire/ -- Acme, Inc. (NASDAQ: ACME) ...": what follows.
-        lead, after = "", _PARENTHETICAL.sub("", after)
-        after = _APPOSITION_AFTER_NAME.sub(" ", _LEGAL_AFTER_COMMA.sub("", after), 1)
+    credit = _WIRE_CREDIT.match(after) if not prev_end and _DATELINE_PLACE.fullmatch(head) else None
+    if credit:
+        # "SAN JOSE, Calif., April 2, 2024 /PRNewswire/ -- Acme, Inc. (NASDAQ: ACME), a leader in robots,
+        # today announced ...": what follows, without what stands between its subject and its verb.
+        lead, after = "", after[credit.end() :]
+        name_at = _NAME_RE.match(after)
+        tail = _SUBJECT_TAIL.match(after, name_at.end()) if name_at else None  # (it matches anywhere)
+        if name_at and tail and tail.end() > name_at.end():
+            after = f"{name_at.group()} {after[tail.end() :].lstrip()}"
     if (
         not prev_end
         and lead.startswith(("The", "A"))  # a quick test before the pattern

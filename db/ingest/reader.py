@@ -37,11 +37,12 @@ from db.models import FileFailure, ManifestEntry
 MANIFEST_NAME = "manifest.toml"
 _MANIFEST_KEYS = ("title", "url", "publisher", "author", "published")
 _ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_HEADER = r"[ \t]*\[\[[ \t]*article[ \t]*\]\][ \t]*"
 # A line that starts an entry of the manifest (match() looks at the first line of a text).
-_BLOCK_START = re.compile(r"[ \t]*\[\[[ \t]*article[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+_BLOCK_START = re.compile(_HEADER + r"(?:#.*)?$", re.MULTILINE)
 # The lines of an [[article]] block in the form nearly every manifest takes: the header without a comment,
 # then `key = "text"` lines (a bare key, a basic string without escapes) and blank lines.
-_PLAIN_HEADER = re.compile(r"[ \t]*\[\[[ \t]*article[ \t]*\]\][ \t]*")
+_PLAIN_HEADER = re.compile(_HEADER)
 _PLAIN_LINE = re.compile(r'[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"[ \t]*|[ \t]*')
 _FINGERPRINT_BYTES = 10  # of a manifest_hash
 _DIGEST_BYTES = 32  # of a content_hash
