@@ -64,7 +64,10 @@ _files_here = count(1)
 
 
 def _fingerprint(*modules: ModuleType) -> str:
-    return hashlib.sha256(b"".join(Path(m.__file__ or "").read_bytes() for m in modules)).hexdigest()[:16]
+    """A digest of the modules' sources (also of a compiled module: see db.ingest.native)."""
+    db_folder = Path(__file__).parent.parent
+    sources = (db_folder.joinpath(*m.__name__.split(".")[1:]).with_suffix(".py") for m in modules)
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:16]
 
 
 # The rules are code. When cleaning or extraction changes, every article is extracted again; when the
