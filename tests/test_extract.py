@@ -523,6 +523,8 @@ def test_roles_in_several_positions() -> None:
         "Former Orvel chief executive Lars Eklund did not.",
         "Chief Executive Officer Tom Hale of Fjordsoft sent a video.",
         "Ines Moreau, a partner at consultancy Lumen Advisory, sent one too.",
+        "Kai Berg, CTO of Tessel, and former Orvel chief executive Lena Voss came later.",
+        "Rui Alves, founder, and chairman of Alves Holdings, left early.",
     )
     assert roles_of(extraction) == [
         ("Jane Doe", "chief executive", "Acme Robotics"),
@@ -533,6 +535,9 @@ def test_roles_in_several_positions() -> None:
         ("Lars Eklund", "former chief executive", "Orvel"),
         ("Tom Hale", "Chief Executive Officer", "Fjordsoft"),
         ("Ines Moreau", "partner", "Lumen Advisory"),
+        ("Kai Berg", "CTO", "Tessel"),
+        ("Lena Voss", "former chief executive", "Orvel"),
+        ("Rui Alves", "founder, and chairman", "Alves Holdings"),
     ]
 
 
@@ -703,11 +708,16 @@ def test_events_read_as_short_clauses() -> None:
         "In 2012, Acme Robotics Inc. became the largest maker of warehouse robots and in 2019 it opened "
         "a plant.",
         "Founded in 2001, Nimbus Cloud Ltd now employs 3,000 people.",
+        "Jane Doe, who became chief executive of Acme Robotics in 2019, said sales would double in 2025.",
+        "Brightline, which Acme Robotics bought in 2021, makes the grippers.",
     )
     assert [(e.date, e.what, e.companies) for e in extraction.events] == [
         ("2012", "Acme Robotics Inc. became the largest maker of warehouse robots", ("Acme Robotics",)),
         ("2019", "Acme Robotics opened a plant", ("Acme Robotics",)),
         ("2001", "Nimbus Cloud was founded", ("Nimbus Cloud",)),
+        ("2019", "Jane Doe became chief executive of Acme Robotics", ("Acme Robotics",)),
+        ("2025", "Jane Doe said sales would double", ("Acme Robotics",)),
+        ("2021", "Brightline, which Acme Robotics bought", ("Acme Robotics",)),
     ]
 
 

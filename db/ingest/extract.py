@@ -689,12 +689,21 @@ def role_after_name(text: str) -> tuple[str, str | None, int] | None:
     for seg in segments[1:]:
         words = seg.split(" ", 2)
         head = words[1] if words[0] == "and" and len(words) > 1 else words[0]
-        if head.lower() not in _ROLEISH or not _is_role_phrase(seg):  # not ", the deal is ..."
-            break
+        if head.lower() not in _ROLEISH or not _is_role_phrase(seg) or _goes_on_to_a_person(seg):
+            break  # not ", the deal is ...", nor ", and former Acme chief executive Jane Doe came"
         taken.append(seg)
     phrase = ", ".join(taken)
     parsed = _parse_role(phrase)
     return (*parsed, 2 + len(phrase)) if parsed else None
+
+
+def _goes_on_to_a_person(segment: str) -> bool:
+    """Whether a person's name follows the last role word of a segment: "and former Acme chief executive
+    Jane Doe" (another person with a role of their own), not "and chairman of Acme Holdings"."""
+    words = segment.split()
+    last = max((i for i, w in enumerate(words) if w.lower().strip(",.") in ROLE_WORDS), default=len(words))
+    m = _NAME_RE.match(" ".join(words[last + 1 :]))
+    return m is not None and looks_like_person(m.group())
 
 
 @lru_cache(maxsize=65536)
@@ -767,6 +776,8 @@ def role_before_name(text: str) -> tuple[str, str | None] | None:
         first, _, rest = (org or "").partition(" ")
         if rest and first.lower() in _FORMER:  # "Former Acme chief executive"
             org, role = rest, f"{first.lower()} {role}"
+        elif m and org and (former := before[: m.start()].rstrip().rpartition(" ")[2]) in _FORMER:
+            role = f"{former} {role}"  # "and former Acme chief executive"
     return role, org
 
 
@@ -2275,6 +2286,8 @@ _DANGLING = re.compile("|".join(sorted(_DANGLING_WORDS)), re.IGNORECASE)
 # "..., which began" before a date: the relative clause is about the noun phrase before the comma, which
 # starts at its determiner (the last one that does not follow a preposition: "a tie-up with B").
 _RELATIVE_END = re.compile(r",\s+(?:which|that)\s+(?P<verb>[^,]+)$")
+# A name at the start of a sentence and the relative clause after it: "Jane Doe, who joined Acme in 2019, ".
+_RELATIVE_SUBJECT = re.compile(rf"(?P<subject>{NAME}),\s+(?:who|which)\s+(?P<verb>[^,]+?)(?:,\s+|$)")
 _NOUN_PHRASE = re.compile(
     r"(?<!\bwith )(?<!\bof )(?<!\bbetween )(?<!\band )(?<!\bfor )(?<!\bto )(?<!\bfrom )(?<!\bby )"
     r"(?<!\bin )(?<!\bon )(?<!\bat )\b(?:a|an|the|its|their|his|her)\s[^,]+$"
@@ -2426,6 +2439,17 @@ def _event_clause(
         subject = _subject_of(sentence, named, names=False)
         piece = clause[cut + 5 :]
         return _shorten(f"{subject} {piece}" if subject else piece)
+    if head.startswith(",") and clause[:1].islower():
+        # The sentence's subject stands before a relative clause: "Jane Doe, who joined in 2019, said ..."
+        relative = _RELATIVE_SUBJECT.match(sentence)
+        if relative and sentence.startswith(clause, relative.end()):
+            clause = f"{relative['subject']} {clause}"
+    elif (
+        ", " in clause
+        and (relative := _RELATIVE_SUBJECT.fullmatch(clause))
+        and relative["verb"][0].islower()  # "Jane Doe, who joined" (not "Acme, which Initech bought")
+    ):
+        clause = f"{relative['subject']} {relative['verb']}"
     return _shorten(clause)
 
 
