@@ -184,6 +184,26 @@ def test_an_unchanged_manifest_is_not_parsed_again(
     assert third.updated == ["001_114326c08f6a0ddf.txt"]
 
 
+def test_a_first_load_of_many_files_takes_the_manifest_parsed_by_a_worker(tmp_path: Path) -> None:
+    from benchmarks.generate import generate_article
+    from benchmarks.generate import write_corpus as write_generated
+
+    corpus, db = tmp_path / "corpus", tmp_path / "kb.db"
+    count = pipeline.POOL_THRESHOLD + 12  # enough for the worker processes, which start before the scan
+    write_generated(corpus, count, seed=5, workers=1)
+    with (corpus / "manifest.toml").open("a", encoding="utf-8") as manifest:
+        manifest.write('\n[[article]]\nfile = "gone.txt"\ntitle = "Not here"\n')
+    report = ingest(db, corpus)
+    assert len(report.added) == count
+    assert report.failed == [FileFailure("gone.txt", "listed in manifest.toml but there is no such file")]
+    first = generate_article(5, 0)
+    assert articles(db)[first.file][1] == first.title
+    with closing(sqlite3.connect(db)) as conn:
+        (url,) = conn.execute("SELECT url FROM articles WHERE file = ?", (first.file,)).fetchone()
+    assert url == first.url
+    assert ingest(db, corpus).unchanged == sorted(report.added)  # the cached parse matches the files
+
+
 def test_bad_files_are_reported_and_the_rest_loads(corpus_copy: Path, tmp_path: Path) -> None:
     (corpus_copy / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00")
     (corpus_copy / "latin1.txt").write_bytes("Un caf\xe9 pour Arvenza".encode("latin-1"))

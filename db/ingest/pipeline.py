@@ -290,7 +290,7 @@ def _ingest(
     pool = _early_pool(writer, corpus_dir)
     try:
         manifest, todo, replacing = _plan(
-            writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction
+            writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction, pool
         )
     except BaseException:
         if pool is not None:
@@ -360,20 +360,25 @@ def _plan(
     rules_changed: bool,
     report: IngestReport,
     max_removed_fraction: float | None,
+    pool: ProcessPoolExecutor | None,
 ) -> tuple[ParsedManifest, list[str], dict[str, tuple[int, str]]]:
     """Scan the folder, remove the articles whose files are gone, and list the files to process, with
     (id of the article it replaces, outcome) for those that replace one: a new file is only its name, so
     that 100,000 new files cost little."""
     known = writer.known_articles()
     try:
-        manifest = _manifest(writer, corpus_dir / MANIFEST_NAME)
         scan = scan_corpus(
-            corpus_dir, max_file_bytes, {f: k.content_hash for f, k in known.items()}, manifest
+            corpus_dir,
+            max_file_bytes,
+            {f: k.content_hash for f, k in known.items()},
+            _manifest(writer, corpus_dir / MANIFEST_NAME, pool),
         )
     except OSError as exc:
         raise CorpusError(f"cannot read the corpus folder {corpus_dir}: {exc.strerror}") from None
     report.failed.extend(scan.failures)
     report.warnings.extend(scan.warnings)
+    manifest = scan.manifest
+    assert manifest is not None  # scan_corpus sets it
 
     removed = sorted(name for name in known if not scan.has_file(name))
     if max_removed_fraction is not None and known and len(removed) > max_removed_fraction * len(known):
@@ -399,8 +404,11 @@ def _plan(
     return manifest, todo, replacing
 
 
-def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:
-    """The manifest, parsed again only when its bytes changed since the last ingest."""
+def _manifest(
+    writer: KnowledgeWriter, path: Path, pool: ProcessPoolExecutor | None
+) -> Callable[[], ParsedManifest]:
+    """The manifest, parsed again only when its bytes changed since the last ingest; by a worker process
+    (`pool`), if there is one, while this process scans the folder."""
     digest = manifest_digest(path)
     cached = writer.meta("manifest_cache")
     if cached:
@@ -410,7 +418,15 @@ def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:
             parsed = None
         if parsed is not None and parsed.digest == digest:
             parsed.path = path  # the same file, perhaps named from another working directory
-            return parsed
-    parsed = parse_manifest(path, digest)
-    writer.set_meta("manifest_cache", parsed.to_json())
-    return parsed
+            return lambda: parsed
+    parsing = pool.submit(parse_manifest, path, digest) if pool is not None else None
+
+    def parsed_here_or_there() -> ParsedManifest:
+        try:
+            parsed = parsing.result() if parsing is not None else parse_manifest(path, digest)
+        except BrokenProcessPool:
+            parsed = parse_manifest(path, digest)
+        writer.set_meta("manifest_cache", parsed.to_json())
+        return parsed
+
+    return parsed_here_or_there

@@ -27,7 +27,7 @@ import re
 import tomllib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -480,19 +480,18 @@ def scan_corpus(
     corpus_dir: Path,
     max_file_bytes: int,
     loaded: Mapping[str, str] | None = None,
-    manifest: ParsedManifest | None = None,
+    manifest: Callable[[], ParsedManifest] | None = None,
 ) -> CorpusScan:
     """One quick pass over the folder: size checks, content hashes, duplicates, the manifest.
 
     Reads every file once to hash it but decodes none: deciding what changed must stay cheap on a corpus
     of 100,000 articles. Decoding (binary, UTF-8, empty) happens when a new or changed file is processed.
     Of two files with the same text, the one already loaded with it (`loaded`: file -> content hash) is
-    kept, else the first by name; the other is reported as its duplicate. `manifest`: the folder's
-    manifest already parsed (see parse_manifest), else it is read here.
+    kept, else the first by name; the other is reported as its duplicate. `manifest`: a function that
+    returns the folder's manifest (see parse_manifest), called once the files are hashed (so that the
+    manifest can be parsed elsewhere meanwhile); else it is read here.
     """
     scan = CorpusScan()
-    parsed = manifest if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
-    scan.manifest, scan.warnings = parsed, list(parsed.warnings)
     scan.present = list_articles(corpus_dir)
     names: list[str] = []  # every readable, non-empty file, duplicates included
     digests = bytearray()  # the SHA-256 of each
@@ -528,6 +527,8 @@ def scan_corpus(
             scan.digests += digest
         else:
             scan.failures.append(FileFailure(name, f"the same text as {first}: a duplicate, skipped"))
+    parsed = manifest() if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
+    scan.manifest, scan.warnings = parsed, list(parsed.warnings)
     for index, name in enumerate(parsed.files):
         position = _position(scan.present, name)
         if position is None:
