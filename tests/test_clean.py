@@ -147,7 +147,9 @@ def test_bylines_timestamps_and_breadcrumbs_go_but_look_alike_paragraphs_stay() 
         "By Jane Doe and Sam Lee | Reporters\n\n"
         "Updated: 12 March 2024, 09:14 GMT\n\nOrbit Labs opened a research lab in Lyon on Monday.\n\n"
         "By 2030, the company wants to employ 500 people there.\n\n"
-        "Copyright law was not part of the talks, the firm said.\n"
+        "Copyright law was not part of the talks, the firm said.\n\n"
+        "Reporting by Jane Doe found no wrongdoing.\n\n"
+        "Reporting by Jane Doe in Lyon; Additional reporting by Sam Lee; Editing by Kim Ode\n"
     )
     article = clean_article("b.txt", page, None)
     assert article.title == "Orbit Labs opens a lab in Lyon"
@@ -155,6 +157,7 @@ def test_bylines_timestamps_and_breadcrumbs_go_but_look_alike_paragraphs_stay() 
         "Orbit Labs opened a research lab in Lyon on Monday.",
         "By 2030, the company wants to employ 500 people there.",
         "Copyright law was not part of the talks, the firm said.",
+        "Reporting by Jane Doe found no wrongdoing.",
     )
 
 

@@ -421,12 +421,14 @@ def test_where_a_speaker_was_is_not_part_of_the_name_and_a_quotation_can_go_on()
         '"We chose the best lenses," said Acme president Wei Lan at a launch event in Shenzhen.',
         '"It is a milestone," Ms. Karin Holm said on Monday. "We will open a lab next year."',
         '"Prices will rise," said Jon Ekman, CEO of Nimbus Cloud. Orla Brandt disagreed. "They will not."',
+        '"We have never worked this closely," said Ji-woo Park, Vexa\'s head of strategy.',
     )
     assert [(q.speaker, q.text, q.org) for q in extraction.quotes] == [
         ("Wei Lan", "We chose the best lenses", "Acme"),
         ("Karin Holm", "It is a milestone", None),
         ("Karin Holm", "We will open a lab next year.", None),
         ("Jon Ekman", "Prices will rise", "Nimbus Cloud"),
+        ("Ji-woo Park", "We have never worked this closely", "Vexa"),  # a given name with a hyphen
     ]
 
 
@@ -665,11 +667,14 @@ def test_partnerships_that_parted_ways_or_are_only_talked_about_and_deals_that_a
         "Brightline and Quillon parted ways in 2020 after a five-year partnership.",
         "Acme Robotics is said to be in talks with Nimbus Cloud about a partnership.",
         "Acme Robotics agreed to acquire Quillon for $2 billion. Nimbus Cloud sued Brightline in 2022.",
+        "Carmaker Orvel and battery maker Vexa Labs said they would jointly develop cells, in a deal that "
+        "could be worth $2 billion.",
     )
     got = {pair(*p.companies): (p.ended, p.status) for p in extraction.partnerships}
     assert got == {
         pair("Brightline", "Quillon"): ("2020", "ended"),
         pair("Acme", "Nimbus"): (None, "rumoured"),
+        pair("Orvel", "Vexa"): (None, "active"),  # "could be worth" is no rumour
     }
 
 

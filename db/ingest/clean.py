@@ -28,6 +28,12 @@ _SPACE_BEFORE_PUNCT = re.compile(r" +([,;:])(?= |$)", re.MULTILINE)
 # A line that is site furniture: dropped wherever it stands. Only short lines are tested: a long paragraph
 # is the article's own text even when it mentions a newsletter.
 _MAX_FURNITURE = 300
+# A news agency's credit: "Reporting by Jane Doe in Oslo; Editing by Sam Lee" (names only, not "Reporting by
+# the BBC found ...").
+_CREDIT = (
+    r"(?:additional\ )?(?:reporting|writing|editing)\ by\ "
+    r"(?-i:[A-Z][\w.'’-]*(?:\ (?:[A-Z][\w.'’-]*|and|in|&))*)"
+)
 _DROP_LINE = re.compile(
     r"""^(?:
         load\ more\b.*
@@ -48,7 +54,9 @@ _DROP_LINE = re.compile(
       | (?:click|tap)\ here\b.{0,80}
       | [(\[]?\s*(?:image|photo|picture)\ (?:credit|source)s?\s*:.{0,120}
       | (?:author|user|avatar)\ (?:icon|image|avatar)
-    )$""",
+      | CREDIT(?:\s*[;,]\s*(?:and\ )?CREDIT)*\.?
+      | our\ standards\s*:.{0,100}
+    )$""".replace("CREDIT", _CREDIT),
     re.IGNORECASE | re.VERBOSE,
 )
 # Two more kinds of furniture line, tried only when a cheap substring test finds their mark (these patterns

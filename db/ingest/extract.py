@@ -50,7 +50,7 @@ def _name_pattern(q: str = "") -> tuple[str, str]:
     """A capitalised word, and a run of them: the raw material of names ("Acme Widgets AG", "Dr Jane Q.
     Doe"). With q="+" the quantifiers are possessive: the same matches where nothing follows the run, found
     faster (a run never has to give words back)."""
-    cap = rf"[{_UP}][^\W_]*{q}(?:['’-][{_UP}][^\W_]+{q})*{q}"
+    cap = rf"[{_UP}][^\W_]*{q}(?:(?:['’-][{_UP}]|-(?=[^\W\d_]))[^\W_]+{q})*{q}"
     name = (
         rf"{cap}\.?(?:[ ]+{q}(?:{_PARTICLE}[ ]+)*{q}(?:(?:Inc|Corp|Co|Ltd|Jr|Sr)\.|[{_UP}]\.|{cap})"
         rf"(?:[ ]*\([{_UP}]{{2,6}}\))?)*{q}"
@@ -1334,7 +1334,9 @@ def _valid_company(name: str, ctx: _Ctx) -> bool:
 def _trim_company(raw: str) -> str:
     """A company name without leading function words or a trailing role ("Acme CEO" -> "Acme")."""
     org, title, rest = _split_run_role(_clean_name(raw))
-    return (org or "") if title else rest
+    name = (org or "") if title else rest
+    first, _, after = name.partition(" ")
+    return after if after and first.lower() in _COMPANY_NOUNS else name  # "Carmaker Acme" opens a sentence
 
 
 def _without_legal_suffix(name: str) -> str:
@@ -1766,7 +1768,8 @@ _KEY_GROUPS: tuple[tuple[str, ...], ...] = (
     ("partner", " team", " tie", " tying", " join", " sign", "allie", " ally"),
     (" work", "laborat", "operat"),
     (" enlist", " tap", " court", " hire", " pick", " select", " chose", " choos", " sign"),
-    ("partner", "operat", "laborat", "allian", " deal", "agreement", " tie-up", "venture", " pact"),
+    ("partner", "operat", "laborat", "allian", " deal", "agreement", " tie-up", "venture", " pact",
+     " jointly"),
     # _BRANDED needs the dash: "Acme-branded".
     ("-branded", "-sporting", "-equipped", "-powered", "-tuned", "-certified", "-engineered", "-designed"),
 )
@@ -1834,8 +1837,19 @@ _DEAL_VERB = (
     rf"(?:{_DEAL_STEMS}|ha[sdv]|reach|team|beg[au]n|start|establish|set|creat|build|built|cement|deepen|"
     r"strengthen|broaden|continu|embark|are|were|is|was|will|to|part)"
 )
+# What the second company of "A and B" may be called before its name: "and battery maker B".
+_MAKER = r"(?:maker|manufacturer|company|firm|giant|brand|specialist|group)"
 _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
     (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True, "with"),
+    (
+        _NOUNS,  # "A and B said they would jointly develop batteries" (with the "A and B" patterns)
+        re.compile(
+            rf"\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?{_MAKER}\s+)?(?P<b>{ORGNAME})\s+(?:[^.;:!?\"“”]{{0,60}}?\s)?"
+            r"jointly\s+(?:develop|build|produce|make|manufacture|design|launch|invest|run|operate|own|market)"
+        ),
+        True,
+        "jointly",
+    ),
     (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False, "with"),
     (
         _OBJECTS,
@@ -1868,8 +1882,7 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
     (
         _NOUNS,
         re.compile(
-            rf"\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?(?:maker|manufacturer|company|firm|"
-            rf"giant|brand|specialist|group)\s+)?(?P<b>{ORGNAME})(?:['’]s)?\s+"
+            rf"\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?{_MAKER}\s+)?(?P<b>{ORGNAME})(?:['’]s)?\s+"
             rf"(?:(?:[^.;:!?\"“”]{{0,60}}?\s)?{_DEAL_VERB}\w*\s+(?:[^.;:!?\"“”]{{0,60}}?\s)?)?{_PARTNER_NOUN}\b"
         ),
         True,
@@ -1956,8 +1969,9 @@ _ANNOUNCE_CUE = _Cue(
     ("nnounc", "nveil", "oday", "recently", "officially", "reached", "new"),
 )
 _RUMOUR_CUE = _Cue(
-    r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said to be|could be|may be)\b",
-    ("umor", "umour", "reportedly", "allegedly", "in talks", "said to be", "could be", "may be"),
+    r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said to be|"
+    r"(?:could|may|might) be (?:[a-z]+ing|in talks|close to))\b",  # not "a deal that could be worth $2bn"
+    ("umor", "umour", "reportedly", "allegedly", "in talks", "said to be", "could be", "may be", "might be"),
 )
 
 # A raw pair found in a sentence: (side A, or None for "the sentence's company before pos"; side B;
