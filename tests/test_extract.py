@@ -527,6 +527,7 @@ def test_roles_in_several_positions() -> None:
         "Ines Moreau, a partner at consultancy Lumen Advisory, sent one too.",
         "Kai Berg, CTO of Tessel, and former Orvel chief executive Lena Voss came later.",
         "Rui Alves, founder, and chairman of Alves Holdings, left early.",
+        "Dr. Stefan Oberg, chief executive of Lumetra since 2019, spoke last.",
     )
     assert roles_of(extraction) == [
         ("Jane Doe", "chief executive", "Acme Robotics"),
@@ -540,6 +541,7 @@ def test_roles_in_several_positions() -> None:
         ("Kai Berg", "CTO", "Tessel"),
         ("Lena Voss", "former chief executive", "Orvel"),
         ("Rui Alves", "founder, and chairman", "Alves Holdings"),
+        ("Stefan Oberg", "chief executive", "Lumetra"),  # when the role began is not part of it
     ]
 
 
@@ -549,9 +551,10 @@ def test_companies_come_from_cues_and_places_or_people_do_not() -> None:
         "Quillon, the Danish robotics company, said its new handset sells well in Norway.",
         "Canada announced new rules on Monday. Jane Doe's phone was not affected.",
         "The Orvel X5 Pro from Orvel goes on sale in May.",
+        "Speaking at an event in Barcelona, Fjordsoft's president Liang Qiao said the company would grow.",
     )
     companies = {m.name for m in extraction.mentions if m.kind == "company"}
-    assert companies == {"Nanoforge", "Vexa Labs GmbH", "Quillon", "Orvel"}
+    assert companies == {"Nanoforge", "Vexa Labs GmbH", "Quillon", "Orvel", "Fjordsoft"}
     assert {m.name for m in extraction.mentions if m.kind == "product"} == {"Orvel X5 Pro"}
 
 
@@ -584,6 +587,19 @@ def test_a_partnership_ended_or_signed_with_its_date_later_in_the_clause() -> No
         pair("Acme", "Nimbus"): ("2021-03", None, "active"),
         pair("Fjordsoft", "Vexa"): (None, "2022", "ended"),
     }
+
+
+def test_a_partnership_in_a_participle_clause_is_the_subjects_and_a_relative_clause_dates_it() -> None:
+    extraction = facts(
+        "Pixora's next phone will carry Lumetra optics, the phone maker said, ending a partnership with "
+        "German lens specialist Aldric Optik that began in 2017."
+    )
+    partnerships = [(p.companies, p.started) for p in extraction.partnerships]
+    assert partnerships == [(("Aldric Optik", "Pixora"), "2017")]
+    assert [(e.date, e.what) for e in extraction.events] == [
+        ("2017", "a partnership with German lens specialist Aldric Optik began")
+    ]
+    assert not extraction.roles  # a lens specialist is a company, not a person's role
 
 
 def test_a_partner_described_before_its_name() -> None:

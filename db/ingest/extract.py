@@ -116,7 +116,7 @@ ROLE_WORDS = frozenset(
         "consultant", "designer", "architect", "producer", "treasurer", "trustee", "ambassador", "attorney",
         "lawyer", "counsel", "md", "boss", "deputy", "correspondent", "reporter", "photographer", "inventor",
         "creator", "member", "representative", "investor", "premier", "captain", "coach", "curator", "author",
-        "writer", "journalist", "expert", "specialist"
+        "writer", "journalist", "expert"
     )
 )
 ROLE_MODIFIERS = frozenset(
@@ -657,9 +657,15 @@ def _strip_article(role: str) -> str:
     return role
 
 
+# When a role began or ended, after it: "chief executive of Acme since 2019", "... from 2012 to 2015".
+_ROLE_TIME = re.compile(r"\s+(?:since|from|until|till|between|in)\s+[^,]{0,30}?\b(?:1[89]|20)\d\d$")
+
+
 def _split_role_org(phrase: str) -> tuple[str, str | None]:
     """ "majority shareholder and chairman of the board of Acme AG" -> (role, "Acme AG")."""
     phrase = phrase.strip(" ,")
+    if phrase[-1:].isdigit():
+        phrase = _ROLE_TIME.sub("", phrase)
     m = _ORG_AT_END.search(phrase)
     if m:
         org = _clean_name(m.group(1).lstrip("@"))
@@ -1291,8 +1297,10 @@ _STRICT_COMPANY_NOUN = (
     r"(?:maker|manufacturer|company|firm|giant|brand|retailer|carrier|operator|vendor|supplier|chipmaker|"
     r"startup|start-up|conglomerate|subsidiary|provider|group)"
 )
+# The words between hold no speech verb: not "in Oslo, Acme's CEO said the company".
 _APPOSITION_AFTER = re.compile(
-    rf",\s+(?:the|a|an|[{_UP}]\w+['’]s)\s+(?:[\w'’-]+\s+){{0,7}}?{_STRICT_COMPANY_NOUN}\b(?!['’])"
+    rf",\s+(?:the|a|an|[{_UP}]\w+['’]s)\s+(?:(?!(?:{SPEECH_VERBS})\b)[\w'’-]+\s+){{0,7}}?"
+    rf"{_STRICT_COMPANY_NOUN}\b(?!['’])"
 )
 _POSSESSIVE_AFTER = re.compile(
     r"['’]s\s+(?:(?:[\w-]+\s+){0,3}?(?:phones?|smartphones?|handsets?|devices?|chips?|processors?|flagships?|"
@@ -2082,6 +2090,9 @@ def _pair_side(raw: str, ctx: _Ctx, strong: bool, para: int) -> str | None:
     return ctx.canonical(name)
 
 
+_PARTICIPLE_BEFORE = re.compile(r",\s+[a-z]+ing\s+(?:(?:a|an|the|its|their)\s+)?(?:[\w-]+\s+){0,2}$")
+
+
 def _resolve_pairs(raw: list[_RawPair], sentence: str, ctx: _Ctx, para: int) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for a_raw, b_raw, strong, pos in raw:
@@ -2090,7 +2101,10 @@ def _resolve_pairs(raw: list[_RawPair], sentence: str, ctx: _Ctx, para: int) -> 
             continue
         if a_raw is None:
             before = _companies_in(sentence[:pos], ctx)
-            a = next((c for c in reversed(before) if company_key(c) != company_key(b)), None)
+            # In a clause of a participle ("Acme's phone uses Initech optics, ending a partnership with B")
+            # the partnership is the sentence's subject's: its first company; else the nearest before.
+            nearest_first = before if _PARTICIPLE_BEFORE.search(sentence, 0, pos) else reversed(before)
+            a = next((c for c in nearest_first if company_key(c) != company_key(b)), None)
         else:
             a = _pair_side(a_raw, ctx, strong, para)
         if a and company_key(a) != company_key(b) and (a, b) not in pairs and (b, a) not in pairs:
@@ -2299,7 +2313,10 @@ _DANGLING_WORDS = frozenset(
 _DANGLING = re.compile("|".join(sorted(_DANGLING_WORDS)), re.IGNORECASE)
 # "..., which began" before a date: the relative clause is about the noun phrase before the comma, which
 # starts at its determiner (the last one that does not follow a preposition: "a tie-up with B").
-_RELATIVE_END = re.compile(r",\s+(?:which|that)\s+(?P<verb>[^,]+)$")
+_RELATIVE_END = re.compile(
+    r"(?:,\s+(?:which|that)|\s(?:which|that)(?=\s+(?:began|started|ended|was|were|lasted|ran)\b))"
+    r"\s+(?P<verb>[^,]+)$"
+)  # ", which began" / " that began" (without the comma only before such a verb: not "said that ...")
 # A name at the start of a sentence and the relative clause after it: "Jane Doe, who joined Acme in 2019, ".
 _RELATIVE_SUBJECT = re.compile(rf"(?P<subject>{NAME}),\s+(?:who|which)\s+(?P<verb>[^,]+?)(?:,\s+|$)")
 _NOUN_PHRASE = re.compile(
@@ -2439,7 +2456,7 @@ def _event_clause(
             cut = max(cut, head.rfind(mark) + len(mark))
     clause = head[cut:].strip(" ,")
     clause = _without_filler(clause)
-    relative = _RELATIVE_END.search(clause) if "," in clause else None
+    relative = _RELATIVE_END.search(clause) if any(m in clause for m in (",", "hich ", "that ")) else None
     phrase = None
     if relative:
         # The phrase holds no comma: it starts after the last one before the relative clause.
