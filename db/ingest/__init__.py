@@ -15,7 +15,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
@@ -29,12 +29,17 @@ HERE = Path(__file__).parent
 NATIVE_DIR = HERE / "_native"
 
 
+def source_digest(sources: Iterable[Path], salt: bytes = b"") -> str:
+    """16 hex digits of the SHA-256 of `salt` and the files' bytes: what code was built or run from."""
+    digest = hashlib.sha256(salt)
+    for path in sources:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def sources_digest(folder: Path = HERE) -> str:
     """What the compiled modules are built from: the sources and the interpreter's version."""
-    digest = hashlib.sha256(sys.version.encode())
-    for name in MODULES:
-        digest.update((folder / f"{name}.py").read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest((folder / f"{name}.py" for name in MODULES), sys.version.encode())
 
 
 def _extension(folder: Path, stem: str) -> Path | None:
@@ -46,11 +51,9 @@ def _extension(folder: Path, stem: str) -> Path | None:
 
 def compiled_locations(build: Path) -> dict[str, Path] | None:
     """Module name -> extension file of a complete build in `build`, or None."""
-    found = {f"{GROUP}__mypyc": _extension(build, f"{GROUP}__mypyc")}
-    found |= {f"{PACKAGE}.{name}": _extension(build, name) for name in MODULES}
-    if any(path is None for path in found.values()):
-        return None
-    return {name: path for name, path in found.items() if path is not None}
+    stems = {f"{GROUP}__mypyc": f"{GROUP}__mypyc"} | {f"{PACKAGE}.{name}": name for name in MODULES}
+    found = {module: _extension(build, stem) for module, stem in stems.items()}
+    return None if None in found.values() else {module: path for module, path in found.items() if path}
 
 
 class _CompiledFinder(importlib.abc.MetaPathFinder):
@@ -66,20 +69,17 @@ class _CompiledFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, location) if location else None
 
 
-def use_compiled() -> bool:
+def _use_compiled() -> None:
     """Import the compiled modules from now on, if a build of the current sources exists (and
     CLIPPINGS_PURE_PYTHON is not set). Called below, before any rule module is imported."""
-    if os.environ.get("CLIPPINGS_PURE_PYTHON") or any(isinstance(f, _CompiledFinder) for f in sys.meta_path):
-        return False
+    if os.environ.get("CLIPPINGS_PURE_PYTHON"):
+        return
     try:
         locations = compiled_locations(NATIVE_DIR / sources_digest())
     except OSError:
-        return False
-    if locations is None:
-        return False
-    sys.meta_path.insert(0, _CompiledFinder(locations))
-    return True
+        return
+    if locations is not None:
+        sys.meta_path.insert(0, _CompiledFinder(locations))
 
 
-
-use_compiled()
+_use_compiled()

@@ -102,7 +102,8 @@ def _prefix_tree(words: Iterable[str], *, boundary: bool = False) -> str:
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
-_VERB = re.compile(rf"\b{_prefix_tree(_alternatives(SPEECH_VERBS))}\b")
+_SPEECH_VERB = _prefix_tree(_alternatives(SPEECH_VERBS))  # SPEECH_VERBS, faster to match
+_VERB = re.compile(rf"\b{_SPEECH_VERB}\b")
 _VERB_AT_START = re.compile(rf"\s*(?:{SPEECH_VERBS})\b")
 
 ROLE_WORDS = frozenset(
@@ -348,10 +349,15 @@ def _run_info(run: str) -> tuple[str | None, str | None, str | None, str, bool, 
     person = name if looks_like_person(name) else None
     company = (org or "") if title else name
     legal = _is_legal_run(run)
-    first, _, after = company.partition(" ")
-    if after and first.lower() in _COMPANY_NOUNS:
-        company, legal = after, True  # "Chipmaker Nanoforge" at the start of a sentence
+    if described := _after_company_noun(company):
+        company, legal = described, True
     return person, title, org, company, looks_like_person(company), legal
+
+
+def _after_company_noun(name: str) -> str | None:
+    """The name after a company noun that opens a sentence ("Chipmaker Nanoforge" -> "Nanoforge"), or None."""
+    first, _, after = name.partition(" ")
+    return after if after and first.lower() in _COMPANY_NOUNS else None
 
 
 # What a run is, whatever its place: _run_info(run), the index of its model-number token, the offsets of
@@ -1299,7 +1305,7 @@ _STRICT_COMPANY_NOUN = (
 )
 # The words between hold no speech verb: not "in Oslo, Acme's CEO said the company".
 _APPOSITION_AFTER = re.compile(
-    rf",\s+(?:the|a|an|[{_UP}]\w+['’]s)\s+(?:(?!(?:{SPEECH_VERBS})\b)[\w'’-]+\s+){{0,7}}?"
+    rf",\s+(?:the|a|an|[{_UP}]\w+['’]s)\s+(?:(?!{_SPEECH_VERB}\b)[\w'’-]+\s+){{0,7}}?"
     rf"{_STRICT_COMPANY_NOUN}\b(?!['’])"
 )
 _POSSESSIVE_AFTER = re.compile(
@@ -1343,8 +1349,7 @@ def _trim_company(raw: str) -> str:
     """A company name without leading function words or a trailing role ("Acme CEO" -> "Acme")."""
     org, title, rest = _split_run_role(_clean_name(raw))
     name = (org or "") if title else rest
-    first, _, after = name.partition(" ")
-    return after if after and first.lower() in _COMPANY_NOUNS else name  # "Carmaker Acme" opens a sentence
+    return _after_company_noun(name) or name
 
 
 def _without_legal_suffix(name: str) -> str:
@@ -2472,15 +2477,15 @@ def _event_clause(
         return _shorten(f"{subject} {piece}" if subject else piece)
     if head.startswith(",") and clause[:1].islower():
         # The sentence's subject stands before a relative clause: "Jane Doe, who joined in 2019, said ..."
-        relative = _RELATIVE_SUBJECT.match(sentence)
-        if relative and sentence.startswith(clause, relative.end()):
-            clause = f"{relative['subject']} {clause}"
+        who = _RELATIVE_SUBJECT.match(sentence)
+        if who and sentence.startswith(clause, who.end()):
+            clause = f"{who['subject']} {clause}"
     elif (
         ", " in clause
-        and (relative := _RELATIVE_SUBJECT.fullmatch(clause))
-        and relative["verb"][0].islower()  # "Jane Doe, who joined" (not "Acme, which Initech bought")
+        and (who := _RELATIVE_SUBJECT.fullmatch(clause))
+        and who["verb"][0].islower()  # "Jane Doe, who joined" (not "Acme, which Initech bought")
     ):
-        clause = f"{relative['subject']} {relative['verb']}"
+        clause = f"{who['subject']} {who['verb']}"
     return _shorten(clause)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import ModuleType
 
 from db import store, trivia
-from db.ingest import clean, derive, extract, names
+from db.ingest import clean, derive, extract, names, source_digest
 from db.ingest.reader import (
     MANIFEST_NAME,
     BadFile,
@@ -64,10 +64,9 @@ _files_here = count(1)
 
 
 def _fingerprint(*modules: ModuleType) -> str:
-    """A digest of the modules' sources (also of a compiled module: see db.ingest.native)."""
+    """A digest of the modules' sources (also of a compiled module, whose __file__ is not its source)."""
     db_folder = Path(__file__).parent.parent
-    sources = (db_folder.joinpath(*m.__name__.split(".")[1:]).with_suffix(".py") for m in modules)
-    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:16]
+    return source_digest(db_folder.joinpath(*m.__name__.split(".")[1:]).with_suffix(".py") for m in modules)
 
 
 # The rules are code. When cleaning or extraction changes, every article is extracted again; when the
@@ -171,21 +170,26 @@ def _early_pool(writer: KnowledgeWriter, corpus_dir: Path) -> ProcessPoolExecuto
     return _start_pool()
 
 
+def _pool_for(count: int, early: ProcessPoolExecutor | None) -> ProcessPoolExecutor | None:
+    """The worker processes for `count` files: those started early, or new ones; none where there are too
+    few files to be worth it, or one core."""
+    if count >= POOL_THRESHOLD and _workers() > 1:
+        return early or _start_pool()
+    if early is not None:
+        early.shutdown(cancel_futures=True)
+    return None
+
+
 def _processed(
-    tasks: Iterator[_Task], count: int, pool: ProcessPoolExecutor | None
+    tasks: Iterator[_Task], pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[_Task, Processed | FileFailure]]:
-    """Results in task order; in worker processes (`pool`, else started here) when there are enough files
-    to make it worth it. The pool is shut down when the tasks are done.
+    """Results in task order; in the worker processes of `pool`, else here.
 
     Tasks are taken from the iterator a chunk at a time and at most _IN_FLIGHT chunks are out at once, so
     that nothing is held for the whole corpus and the workers never wait for the writer to catch up. If the
     workers cannot run (a broken pool), the rest is processed here: slower, never stuck.
     """
-    if pool is None and count >= POOL_THRESHOLD and _workers() > 1:
-        pool = _start_pool()
-    if pool is not None and count < POOL_THRESHOLD:
-        pool.shutdown(cancel_futures=True)
-    elif pool is not None:
+    if pool is not None:
         out: deque[tuple[list[_Task], Future[list[tuple[_Task, Processed | FileFailure]]]]] = deque()
         chunk: list[_Task] = []
         try:
@@ -201,8 +205,6 @@ def _processed(
             for left, _ in out:
                 yield from map(_work, left)
             yield from map(_work, chunk)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
     yield from map(_work, tasks)
 
 
@@ -292,40 +294,40 @@ def _ingest(
         manifest, todo, replacing = _plan(
             writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction, pool
         )
-    except BaseException:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        raise
-    aliases, alias_failures = read_aliases(aliases_path)
-    report.failed.extend(alias_failures)
-    total, done = len(todo) + len(report.unchanged), len(report.unchanged)
-    if progress:
-        for done, name in enumerate(report.unchanged, start=1):
-            progress(done, total, name)
-
-    extracted_again = 0
-    new = (None, "added")  # (id of the article it replaces, outcome) of a file not in `replacing`
-    tasks = (
-        _Task(name, os.path.join(corpus_dir, name), manifest.locate(name), *replacing.get(name, new))
-        for name in todo
-    )
-    for task, result in _processed(tasks, len(todo), pool):
-        done += 1
-        if isinstance(result, FileFailure):
-            report.failed.append(result)
-            if task.article_id is not None:
-                report.warnings.append(f"{task.name}: kept the version loaded before")
-        else:
-            writer.save_article(
-                result.rows,
-                content_hash=result.content_hash,
-                manifest_hash=result.manifest_hash,
-                article_id=task.article_id,
-            )
-            getattr(report, task.outcome).append(task.name)
-            extracted_again += task.outcome == "unchanged"
+        pool = _pool_for(len(todo), pool)
+        aliases, alias_failures = read_aliases(aliases_path)
+        report.failed.extend(alias_failures)
+        total, done = len(todo) + len(report.unchanged), len(report.unchanged)
         if progress:
-            progress(done, total, task.name)
+            for done, name in enumerate(report.unchanged, start=1):
+                progress(done, total, name)
+
+        extracted_again = 0
+        new = (None, "added")  # (id of the article it replaces, outcome) of a file not in `replacing`
+        tasks = (
+            _Task(name, os.path.join(corpus_dir, name), manifest.locate(name), *replacing.get(name, new))
+            for name in todo
+        )
+        for task, result in _processed(tasks, pool):
+            done += 1
+            if isinstance(result, FileFailure):
+                report.failed.append(result)
+                if task.article_id is not None:
+                    report.warnings.append(f"{task.name}: kept the version loaded before")
+            else:
+                writer.save_article(
+                    result.rows,
+                    content_hash=result.content_hash,
+                    manifest_hash=result.manifest_hash,
+                    article_id=task.article_id,
+                )
+                getattr(report, task.outcome).append(task.name)
+                extracted_again += task.outcome == "unchanged"
+            if progress:
+                progress(done, total, task.name)
+    finally:
+        if pool is not None:  # before the derivation: the workers' memory is given back
+            pool.shutdown(wait=True, cancel_futures=True)
     del manifest, todo, replacing, tasks  # not needed from here on
     if extracted_again:
         report.warnings.append(
