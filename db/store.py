@@ -338,7 +338,10 @@ class KnowledgeWriter:
         self.flush()
         self.conn.execute("COMMIT")
         if self._changed:
-            self.conn.execute("PRAGMA optimize")  # fresh statistics for the query planner
+            # Fresh statistics for the query planner, estimated from a sample of each index (as SQLite
+            # advises for optimize): exact ones cost 0.15 s at 10,000 articles and plan no better.
+            self.conn.execute("PRAGMA analysis_limit = 1000")
+            self.conn.execute("PRAGMA optimize")
         self._changed = False
 
     def rollback(self) -> None:

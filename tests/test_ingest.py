@@ -184,7 +184,7 @@ def test_an_unchanged_manifest_is_not_parsed_again(
     assert third.updated == ["001_114326c08f6a0ddf.txt"]
 
 
-def test_a_first_load_of_many_files_takes_the_manifest_parsed_by_a_worker(tmp_path: Path) -> None:
+def test_a_first_load_of_many_files_with_a_manifest(tmp_path: Path) -> None:
     from benchmarks.generate import generate_article
     from benchmarks.generate import write_corpus as write_generated
 
@@ -228,6 +228,22 @@ def test_bad_files_are_reported_and_the_rest_loads(corpus_copy: Path, tmp_path: 
     }
     # Without the manifest, titles come from the text.
     assert articles(tmp_path / "kb.db")[FILES[0]][1].startswith("Huawei & Leica Camera")
+
+
+def test_a_new_file_with_the_text_of_a_kept_one_is_a_duplicate(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    shutil.copy(corpus_copy / FILES[0], corpus_copy / "zz_copy.txt")
+    first = ingest(db, corpus_copy)
+    assert first.added == FILES  # new files are read by the workers: the first by name is kept
+    assert first.failed == [FileFailure("zz_copy.txt", f"the same text as {FILES[0]}: a duplicate, skipped")]
+    shutil.copy(corpus_copy / FILES[3], corpus_copy / "000_copy.txt")
+    second = ingest(db, corpus_copy)
+    assert second.added == [] and second.unchanged == FILES  # the one loaded before is kept
+    assert second.failed == [
+        FileFailure("000_copy.txt", f"the same text as {FILES[3]}: a duplicate, skipped"),
+        FileFailure("zz_copy.txt", f"the same text as {FILES[0]}: a duplicate, skipped"),
+    ]
+    assert set(articles(db)) == set(FILES)
 
 
 def test_a_file_that_breaks_keeps_its_previous_version(corpus_copy: Path, tmp_path: Path) -> None:

@@ -304,29 +304,39 @@ def test_scan_reports_each_bad_file_and_keeps_the_rest(tmp_path: Path) -> None:
     write(tmp_path, ".hidden.txt", "editor backup")
     write(tmp_path, "notes.md", "not an article")
     write(tmp_path, "manifest.toml", '[[article]]\nfile = "gone.txt"\n\n[[article]]\nfile = "a.txt"\n')
+    # New files are only listed and their sizes checked: the worker that reads one finds the rest.
     scan = scan_corpus(tmp_path, max_file_bytes=100)
-    assert scan.files == ["a.txt", "e.txt"]
+    assert scan.files == ["a.txt", "b.txt", "d.txt", "e.txt"]
+    assert scan.failures == [
+        FileFailure("c.txt", "too large: 101 bytes, over the limit of 100"),
+        FileFailure("gone.txt", "listed in manifest.toml but there is no such file"),
+    ]
+    assert dict(scan.hashed_files()) == dict.fromkeys(scan.files) and scan.texts() == {}
+    assert scan.present == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+    assert scan.has_file("d.txt") and not scan.has_file("gone.txt")
+    assert scan.manifest is not None and scan.manifest.files == ["a.txt", "gone.txt"]
+    # Files loaded before are read and hashed (to see whether they changed): duplicates, empty files.
+    scan = scan_corpus(tmp_path, max_file_bytes=100, loaded=dict.fromkeys(scan.present, "changed"))
     assert scan.failures == [
         FileFailure("b.txt", "the same text as a.txt: a duplicate, skipped"),
         FileFailure("c.txt", "too large: 101 bytes, over the limit of 100"),
         FileFailure("d.txt", "empty file (no text)"),
         FileFailure("gone.txt", "listed in manifest.toml but there is no such file"),
     ]
-    assert scan.present == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
-    assert scan.has_file("d.txt") and not scan.has_file("gone.txt")
-    assert [name for name, _ in scan.hashed_files()] == ["a.txt", "e.txt"]
-    assert scan.manifest is not None and scan.manifest.files == ["a.txt", "gone.txt"]
+    hashes = dict(scan.hashed_files())
+    assert hashes == {"a.txt": content_hash(ARTICLE.encode()), "e.txt": hashes["e.txt"]}
+    assert scan.texts() == {bytes.fromhex(h): name for name, h in hashes.items() if h}
 
 
 def test_scan_keeps_the_already_loaded_one_of_two_duplicates(tmp_path: Path) -> None:
     write(tmp_path, "a.txt", ARTICLE)
-    b = write(tmp_path, "b.txt", ARTICLE)
-    loaded = dict(scan_corpus(tmp_path, 1000).hashed_files())
-    assert loaded == {"a.txt": content_hash(ARTICLE.encode())}
-    scan = scan_corpus(tmp_path, 1000, {"b.txt": loaded["a.txt"]})
-    assert list(scan.hashed_files()) == [("b.txt", loaded["a.txt"])]
-    assert b.is_file()
-    assert scan.failures == [FileFailure("a.txt", "the same text as b.txt: a duplicate, skipped")]
+    write(tmp_path, "b.txt", ARTICLE)
+    write(tmp_path, "c.txt", ARTICLE)
+    text = content_hash(ARTICLE.encode())
+    scan = scan_corpus(tmp_path, 1000, {"b.txt": text, "c.txt": "changed"})
+    assert list(scan.hashed_files()) == [("a.txt", None), ("b.txt", text)]
+    assert scan.failures == [FileFailure("c.txt", "the same text as b.txt: a duplicate, skipped")]
+    assert scan.texts() == {bytes.fromhex(text): "b.txt"}  # a.txt is new: its worker finds it repeats b.txt
 
 
 def test_scan_tolerates_a_broken_manifest(tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
     run_ingest(db_path, corpus_dir, max_file_bytes=..., aliases_path=...) -> IngestReport
 
-Incremental: a quick pass hashes every file and one query fetches the hashes already loaded; only new or
-changed files (or changed manifest entries) are cleaned and extracted, on every core, streamed in chunks.
+Incremental: one query fetches the hashes already loaded and a quick pass hashes those files again; only
+new or changed files (or changed manifest entries) are read, cleaned and extracted, on every core, streamed
+in chunks (a new file is first read by a worker, which hashes it: a repeat of a text already kept is
+reported as a duplicate then).
 Atomic: everything happens between BEGIN IMMEDIATE and COMMIT, so a crash or a kill leaves the previous
 knowledge base whole, and readers see the old data until the commit. Idempotent: a second run over the
 same folder changes nothing. Bad files are reported and skipped; a file that breaks after it was loaded
@@ -36,6 +38,7 @@ from db.ingest.reader import (
     ParsedManifest,
     content_hash,
     decode_article,
+    duplicate_of,
     manifest_digest,
     manifest_hash,
     parse_manifest,
@@ -291,8 +294,8 @@ def _ingest(
     rules_changed = writer.meta("pipeline_version") != PIPELINE_VERSION
     pool = _early_pool(writer, corpus_dir)
     try:
-        manifest, todo, replacing = _plan(
-            writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction, pool
+        manifest, todo, replacing, texts = _plan(
+            writer, corpus_dir, max_file_bytes, rules_changed, report, max_removed_fraction
         )
         pool = _pool_for(len(todo), pool)
         aliases, alias_failures = read_aliases(aliases_path)
@@ -310,6 +313,11 @@ def _ingest(
         )
         for task, result in _processed(tasks, pool):
             done += 1
+            if task.article_id is None and isinstance(result, Processed):
+                # A new file was first read by the worker: it may repeat a text kept before it.
+                first = texts.setdefault(bytes.fromhex(result.content_hash), task.name)
+                if first != task.name:
+                    result = duplicate_of(task.name, first)
             if isinstance(result, FileFailure):
                 report.failed.append(result)
                 if task.article_id is not None:
@@ -328,7 +336,7 @@ def _ingest(
     finally:
         if pool is not None:  # before the derivation: the workers' memory is given back
             pool.shutdown(wait=True, cancel_futures=True)
-    del manifest, todo, replacing, tasks  # not needed from here on
+    del manifest, todo, replacing, tasks, texts  # not needed from here on
     if extracted_again:
         report.warnings.append(
             f"the extraction rules changed: extracted {extracted_again} unchanged articles again"
@@ -362,18 +370,18 @@ def _plan(
     rules_changed: bool,
     report: IngestReport,
     max_removed_fraction: float | None,
-    pool: ProcessPoolExecutor | None,
-) -> tuple[ParsedManifest, list[str], dict[str, tuple[int, str]]]:
+) -> tuple[ParsedManifest, list[str], dict[str, tuple[int, str]], dict[bytes, str]]:
     """Scan the folder, remove the articles whose files are gone, and list the files to process, with
     (id of the article it replaces, outcome) for those that replace one: a new file is only its name, so
-    that 100,000 new files cost little."""
+    that 100,000 new files cost little. Also the file kept for each text the scan read (CorpusScan.texts),
+    if there are new files, which may have one of those texts."""
     known = writer.known_articles()
     try:
         scan = scan_corpus(
             corpus_dir,
             max_file_bytes,
             {f: k.content_hash for f, k in known.items()},
-            _manifest(writer, corpus_dir / MANIFEST_NAME, pool),
+            _manifest(writer, corpus_dir / MANIFEST_NAME),
         )
     except OSError as exc:
         raise CorpusError(f"cannot read the corpus folder {corpus_dir}: {exc.strerror}") from None
@@ -403,14 +411,12 @@ def _plan(
 
     writer.remove_articles(known[name].id for name in removed)
     report.removed.extend(removed)
-    return manifest, todo, replacing
+    texts = scan.texts() if len(todo) > len(replacing) else {}
+    return manifest, todo, replacing, texts
 
 
-def _manifest(
-    writer: KnowledgeWriter, path: Path, pool: ProcessPoolExecutor | None
-) -> Callable[[], ParsedManifest]:
-    """The manifest, parsed again only when its bytes changed since the last ingest; by a worker process
-    (`pool`), if there is one, while this process scans the folder."""
+def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:
+    """The manifest, parsed again only when its bytes changed since the last ingest."""
     digest = manifest_digest(path)
     cached = writer.meta("manifest_cache")
     if cached:
@@ -420,15 +426,7 @@ def _manifest(
             parsed = None
         if parsed is not None and parsed.digest == digest:
             parsed.path = path  # the same file, perhaps named from another working directory
-            return lambda: parsed
-    parsing = pool.submit(parse_manifest, path, digest) if pool is not None else None
-
-    def parsed_here_or_there() -> ParsedManifest:
-        try:
-            parsed = parsing.result() if parsing is not None else parse_manifest(path, digest)
-        except BrokenProcessPool:
-            parsed = parse_manifest(path, digest)
-        writer.set_meta("manifest_cache", parsed.to_json())
-        return parsed
-
-    return parsed_here_or_there
+            return parsed
+    parsed = parse_manifest(path, digest)
+    writer.set_meta("manifest_cache", parsed.to_json())
+    return parsed

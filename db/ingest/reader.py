@@ -27,7 +27,7 @@ import re
 import tomllib
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -46,6 +46,7 @@ _PLAIN_HEADER = re.compile(_HEADER)
 _PLAIN_LINE = re.compile(r'[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"[ \t]*|[ \t]*')
 _FINGERPRINT_BYTES = 10  # of a manifest_hash
 _DIGEST_BYTES = 32  # of a content_hash
+_UNHASHED = bytes(_DIGEST_BYTES)  # in CorpusScan.digests: a new file, not read by the scan
 _CACHE_FORMAT = 2  # of ParsedManifest.to_json
 # C0 controls other than tab and newline (and DEL) never belong in an article; some are the snippet markers.
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -159,7 +160,7 @@ class CorpusScan:
 
     present: list[str] = field(default_factory=list)  # every *.txt name in the folder (loadable or not)
     files: list[str] = field(default_factory=list)  # the loadable candidates; both lists sorted
-    digests: bytearray = field(default_factory=bytearray)  # the SHA-256 of each of `files`, in order
+    digests: bytearray = field(default_factory=bytearray)  # the SHA-256 of each of `files` (or _UNHASHED)
     manifest: ParsedManifest | None = None
     failures: list[FileFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -168,10 +169,21 @@ class CorpusScan:
         """Whether the folder has this article file, loadable or not."""
         return _position(self.present, name) is not None
 
-    def hashed_files(self) -> Iterator[tuple[str, str]]:
-        """Each loadable candidate with its content hash."""
+    def hashed_files(self) -> Iterator[tuple[str, str | None]]:
+        """Each loadable candidate with its content hash (None for a new file: not read yet)."""
         for index, name in enumerate(self.files):
-            yield name, _digest(self.digests, index).hex()
+            digest = _digest(self.digests, index)
+            yield name, None if digest == _UNHASHED else digest.hex()
+
+    def texts(self) -> dict[bytes, str]:
+        """The file kept for each text read here (content hash -> file): a new file with one of these texts
+        is a duplicate of that file."""
+        out: dict[bytes, str] = {}
+        for index, name in enumerate(self.files):
+            digest = _digest(self.digests, index)
+            if digest != _UNHASHED:
+                out[digest] = name
+        return out
 
 
 def _digest(digests: bytearray, index: int) -> bytes:
@@ -480,40 +492,30 @@ def scan_corpus(
     corpus_dir: Path,
     max_file_bytes: int,
     loaded: Mapping[str, str] | None = None,
-    manifest: Callable[[], ParsedManifest] | None = None,
+    manifest: ParsedManifest | None = None,
 ) -> CorpusScan:
-    """One quick pass over the folder: size checks, content hashes, duplicates, the manifest.
+    """One quick pass over the folder: size checks, content hashes of the files loaded before, duplicates
+    among them, the manifest (`manifest`, else read here).
 
-    Reads every file once to hash it but decodes none: deciding what changed must stay cheap on a corpus
-    of 100,000 articles. Decoding (binary, UTF-8, empty) happens when a new or changed file is processed.
-    Of two files with the same text, the one already loaded with it (`loaded`: file -> content hash) is
-    kept, else the first by name; the other is reported as its duplicate. `manifest`: a function that
-    returns the folder's manifest (see parse_manifest), called once the files are hashed (so that the
-    manifest can be parsed elsewhere meanwhile); else it is read here.
+    Decodes nothing and reads only the files already loaded (`loaded`: file -> content hash), to see
+    whether they changed: deciding what changed must stay cheap on a corpus of 100,000 articles. A new file
+    is only listed (and its size checked): it is read, hashed and decoded (binary, UTF-8, empty) when it is
+    processed, and a new file with the same text as one kept is a duplicate then (see CorpusScan.texts).
+    Of two loaded files with the same text, the one already loaded with it is kept, else the first by name;
+    the other is reported as its duplicate.
     """
     scan = CorpusScan()
     scan.present = list_articles(corpus_dir)
-    names: list[str] = []  # every readable, non-empty file, duplicates included
-    digests = bytearray()  # the SHA-256 of each
-    for name in scan.present:
-        try:
-            with open(os.path.join(corpus_dir, name), "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > max_file_bytes:
-                    scan.failures.append(
-                        FileFailure(name, f"too large: {size:,} bytes, over the limit of {max_file_bytes:,}")
-                    )
-                    continue
-                data = handle.read()
-        except OSError as exc:
-            scan.failures.append(FileFailure(name, f"cannot be read: {exc.strerror}"))
-            continue
-        if not data.strip():
-            scan.failures.append(FileFailure(name, "empty file (no text)"))
-            continue
-        names.append(name)
-        digests += hashlib.sha256(data).digest()
     loaded = loaded or {}
+    names: list[str] = []  # every file that may load (if read here: readable, not empty), duplicates included
+    digests = bytearray()  # the SHA-256 of each file loaded before; zeros for a new file
+    for name in scan.present:
+        scanned = _scan_file(name, os.path.join(corpus_dir, name), max_file_bytes, name in loaded)
+        if isinstance(scanned, FileFailure):
+            scan.failures.append(scanned)
+        else:
+            names.append(name)
+            digests += _UNHASHED if scanned is None else hashlib.sha256(scanned).digest()
     original: dict[bytes, str] = {}  # the file kept for each text
     for index, name in enumerate(names):
         digest = _digest(digests, index)
@@ -521,13 +523,13 @@ def scan_corpus(
             original[digest] = name
     for index, name in enumerate(names):
         digest = _digest(digests, index)
-        first = original.setdefault(digest, name)
+        first = name if digest == _UNHASHED else original.setdefault(digest, name)
         if first == name:
             scan.files.append(name)
             scan.digests += digest
         else:
-            scan.failures.append(FileFailure(name, f"the same text as {first}: a duplicate, skipped"))
-    parsed = manifest() if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
+            scan.failures.append(duplicate_of(name, first))
+    parsed = manifest if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
     scan.manifest, scan.warnings = parsed, list(parsed.warnings)
     for index, name in enumerate(parsed.files):
         position = _position(scan.present, name)
@@ -537,3 +539,24 @@ def scan_corpus(
             parsed.files[index] = scan.present[position]
     scan.failures = list(parsed.failures) + sorted(scan.failures, key=lambda f: f.file)
     return scan
+
+
+def _scan_file(name: str, path: str, max_file_bytes: int, loaded: bool) -> bytes | FileFailure | None:
+    """The bytes of a file loaded before, None for a new file (only its size is checked), or why the file
+    cannot be loaded."""
+    try:
+        size = os.stat(path).st_size
+        if size > max_file_bytes:
+            return FileFailure(name, f"too large: {size:,} bytes, over the limit of {max_file_bytes:,}")
+        if not loaded:
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return FileFailure(name, f"cannot be read: {exc.strerror}")
+    return data if data.strip() else FileFailure(name, "empty file (no text)")
+
+
+def duplicate_of(name: str, first: str) -> FileFailure:
+    """The failure of a file with the same text as `first`, which is kept."""
+    return FileFailure(name, f"the same text as {first}: a duplicate, skipped")
