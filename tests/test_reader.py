@@ -47,6 +47,8 @@ def test_decode_plain_utf8_text() -> None:
 def test_decode_strips_bom_crlf_and_control_characters() -> None:
     raw = "\ufeffTitle\r\n\r\nBody \x02with\x03 markers\x07.\r\n".encode()
     assert decode_article(raw) == "Title\n\nBody with markers.\n"
+    every_control = "".join(map(chr, range(1, 32))) + "\x7f"
+    assert decode_article(f"Café {every_control}ok".encode()) == "Café \t\n\rok"
 
 
 def test_decode_rejects_binary() -> None:
