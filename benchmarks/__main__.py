@@ -1,6 +1,6 @@
 """`make bench`: the ingest benchmark, then the query benchmark, with every figure and its target.
 
-    python -m benchmarks [--quick] [--sizes 10000,100000] [--seed S] [--invocations N]
+    python -m benchmarks [--quick] [--sizes 10000,100000] [--seed S] [--repeat N] [--invocations N]
 
 The ingest benchmark runs at each size; the query benchmark then runs on the largest knowledge base
 (the targets are stated for 100,000 articles). --quick (or CLIPPINGS_BENCH_QUICK=1) runs 10,000 articles
@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10,000 articles only")
     parser.add_argument("--sizes", type=ingest_bench.parse_sizes, default=None, help="e.g. 10000,100000")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--repeat", type=int, default=ingest_bench.DEFAULT_REPEAT, help="ingest pairs per size below 100,000"
+    )
     parser.add_argument("--invocations", type=int, default=query_bench.DEFAULT_INVOCATIONS)
     parser.add_argument("--skip-queries", action="store_true", help="the ingest benchmark only")
     args = parser.parse_args(argv)
@@ -37,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick or os.environ.get("CLIPPINGS_BENCH_QUICK", "") not in ("", "0")
         else list(ingest_bench.DEFAULT_SIZES)
     )
-    results = [ingest_bench.run_size(size, args.seed) for size in sizes]
-    print(ingest_bench.report(results, args.seed), flush=True)
+    results = [ingest_bench.run_size(size, args.seed, repeat=args.repeat) for size in sizes]
+    print(ingest_bench.report(results, args.seed, args.repeat), flush=True)
     if not args.skip_queries:
         print(flush=True)
         print(query_bench.run_and_report(max(sizes), args.invocations, args.seed), flush=True)
