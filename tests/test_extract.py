@@ -594,12 +594,40 @@ def test_a_partnership_in_a_participle_clause_is_the_subjects_and_a_relative_cla
         "Pixora's next phone will carry Lumetra optics, the phone maker said, ending a partnership with "
         "German lens specialist Aldric Optik that began in 2017."
     )
-    partnerships = [(p.companies, p.started) for p in extraction.partnerships]
-    assert partnerships == [(("Aldric Optik", "Pixora"), "2017")]
+    partnerships = [(p.companies, p.started, p.status) for p in extraction.partnerships]
+    assert partnerships == [(("Aldric Optik", "Pixora"), "2017", "ended")]
     assert [(e.date, e.what) for e in extraction.events] == [
         ("2017", "a partnership with German lens specialist Aldric Optik began")
     ]
     assert not extraction.roles  # a lens specialist is a company, not a person's role
+
+
+def test_an_end_bound_to_one_partner_ends_only_that_partnership() -> None:
+    extraction = facts(
+        "Nordvik picked Lumetra as its camera partner on Tuesday, ending a six-year partnership with Optera.",
+        "Velmar signed a deal with Ostrava Motors, having ended its collaboration with Kestrel Systems.",
+    )
+    got = {pair(*p.companies): p.status for p in extraction.partnerships}
+    assert got == {
+        pair("Lumetra", "Nordvik"): "active",
+        pair("Nordvik", "Optera"): "ended",
+        pair("Ostrava", "Velmar"): "active",
+        pair("Kestrel", "Velmar"): "ended",
+    }
+
+
+def test_two_companies_named_together_before_a_verb_of_partnering() -> None:
+    extraction = facts(
+        "Brightline and Halden Labs teamed up to build batteries.",
+        "Corvex has agreed to partner with Quillon on chips.",
+        "Shares of Nordvik and Ostrava Motors rose as investors teamed up.",
+        "Velmar and Kestrel Systems partnered with Optera on sensors.",
+    )
+    assert {pair(*p.companies) for p in extraction.partnerships} == {
+        pair("Brightline", "Halden"),
+        pair("Corvex", "Quillon"),
+        pair("Kestrel", "Optera"),  # "A and B partnered with C": not A with B
+    }
 
 
 def test_a_partner_described_before_its_name() -> None:

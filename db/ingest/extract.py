@@ -1838,7 +1838,8 @@ _WEAK_VERB = r"(?:work(?:ed|s|ing)?|collaborat(?:e|ed|es|ing)|co-?operat(?:e|ed|
 _THE = r"(?:the\s+)?"
 _AUX = (
     r"(?:(?:has|have|had|is|are|was|were|will|would|previously|recently|also|now|officially|reportedly|"
-    r"already|first|initially|originally|formerly|used\s+to|just|once|closely)\s+){0,3}"
+    r"already|first|initially|originally|formerly|used\s+to|just|once|closely|"
+    r"(?:agree[sd]?|plan(?:s|ned)?|decided|aim(?:s|ed)?|intend(?:s|ed)?|set)\s+to)\s+){0,3}"
 )
 # Patterns that follow a name (tried only where a capitalised run ends): (keys, pattern, strong, a word
 # the pattern needs in the sentence). Each needs a space or an apostrophe right after the name, where a
@@ -1862,6 +1863,15 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         ),
         True,
         "jointly",
+    ),
+    (
+        _VERBS,  # "A and B teamed up to ...", "A and B agreed to partner on ..." (not "... partnered with C")
+        re.compile(
+            rf"\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?{_MAKER}\s+)?(?P<b>{ORGNAME})\s+{_AUX}"
+            r"(?:partner(?:ed|s|ing)?|team(?:ed|s|ing)?\s+up|join(?:ed|s)?\s+(?:forces|hands))\b(?!\s+with\b)"
+        ),
+        True,
+        "",
     ),
     (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False, "with"),
     (
@@ -1981,6 +1991,13 @@ _ANNOUNCE_CUE = _Cue(
     rf"\b(?:[Aa]nnounc\w*|[Uu]nveil\w*|[Tt]oday|recently|officially|reached|new\s+(?:[\w-]+\s+){{0,3}}{_PARTNER_NOUN})\b",
     ("nnounc", "nveil", "oday", "recently", "officially", "reached", "new"),
 )
+# An end bound to one partner: "..., ending its six-year partnership with C" ends the partnership with C,
+# not the others the sentence names.
+_ENDING_WITH = re.compile(
+    rf"\b(?:ending|ended|ends|terminating|terminated|dissolving|dissolved|scrapping|scrapped)\s+"
+    rf"(?:(?:its|their|a|an|the)\s+)?(?:[\w-]+\s+){{0,3}}?{_PARTNER_NOUN}\s+with\s+(?:the\s+)?(?:{_DESCRIBED})?"
+    rf"(?P<b>{ORGNAME})"
+)
 _RUMOUR_CUE = _Cue(
     r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said to be|"
     r"(?:could|may|might) be (?:[a-z]+ing|in talks|close to))\b",  # not "a deal that could be worth $2bn"
@@ -1998,12 +2015,15 @@ _Run = tuple[int, int, str]
 
 def _may_pair(sentence: str, groups: set[int]) -> bool:
     """Whether one of the patterns of _raw_pairs can match: most need "with", or "and", "&", "/" or "–"
-    (the ones of _NOUNS)."""
+    (the ones of _NOUNS, and "A and B teamed up")."""
     return (
         _OBJECTS in groups
         or _BRANDS in groups
         or "with" in sentence
-        or (_NOUNS in groups and ("and" in sentence or "&" in sentence or "/" in sentence or "–" in sentence))
+        or (
+            (_NOUNS in groups or _VERBS in groups)
+            and ("and" in sentence or "&" in sentence or "/" in sentence or "–" in sentence)
+        )
     )
 
 
@@ -2278,7 +2298,10 @@ def _apply_cues(
             pair.started = pair.started or d1
             if ctx.published is None or d2 < ctx.published:
                 pair.ended = d2
-    if _END_CUE.found(sentence):
+    # An end bound to its partner ends that partnership only; else an end cue anywhere ends the sentence's.
+    bound = _ENDING_WITH.finditer(sentence) if "with" in sentence else ()
+    ends = [_canonical_company(m["b"], ctx) for m in bound]
+    if any(end in pair.companies for end in ends) if ends else _END_CUE.found(sentence):
         pair.cues.add("ended")
     if anaphoric:
         return

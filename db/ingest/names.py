@@ -70,7 +70,6 @@ HONORIFICS = frozenset(
 _TOKEN_EDGE = ".,;:!?()[]{}'\"-–—"
 _TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 _POSSESSIVE = re.compile(r"'s?$")
-_SPACES = re.compile(r"\s+")
 _QUOTE_KEY_DROP = re.compile(r"[\"'\[\]]")
 _EDGE_PUNCT = " .,;:!?-–—…"
 # Per function: a corpus has more names than this, but the ones that recur stay; memory stays flat.
@@ -136,7 +135,7 @@ def person_key(name: str) -> str:
 def quote_key(text: str) -> str:
     """The comparable form of a quotation: folded, without quote marks or punctuation at the ends."""
     text = _QUOTE_KEY_DROP.sub("", fold(text))
-    return _SPACES.sub(" ", text).strip(_EDGE_PUNCT)
+    return " ".join(text.split()).strip(_EDGE_PUNCT)  # fold() left single spaces, but around dropped marks
 
 
 def same_quote(a: str, b: str) -> bool:
