@@ -616,6 +616,20 @@ def test_an_end_bound_to_one_partner_ends_only_that_partnership() -> None:
     }
 
 
+def test_a_wire_story_role_at_a_company_in_a_city_a_described_partner_and_an_undated_dateline() -> None:
+    extraction = facts(
+        "MILAN (Wire) — Appliance maker Tessaro will put Quint Audio speakers in its fridges from 2025.",
+        "Tessaro previously worked with Korean supplier Hanbit Sound, whose contract expired in 2023.",
+        "\u201cIt's a smart move for both,\u201d said Luca Ferri, an analyst at Banca Orsini in Milan.",
+    )
+    roles = [(r.person, r.role, r.org) for r in extraction.roles]
+    assert roles == [("Luca Ferri", "analyst", "Banca Orsini")]
+    assert [(p.companies, p.ended, p.status) for p in extraction.partnerships] == [
+        (("Hanbit Sound", "Tessaro"), "2023", "ended")
+    ]
+    assert extraction.events[0].what.startswith("Appliance maker Tessaro will put")  # no "MILAN (Wire) —"
+
+
 def test_two_companies_named_together_before_a_verb_of_partnering() -> None:
     extraction = facts(
         "Brightline and Halden Labs teamed up to build batteries.",

@@ -664,6 +664,7 @@ def _strip_article(role: str) -> str:
 
 
 # When a role began or ended, after it: "chief executive of Acme since 2019", "... from 2012 to 2015".
+_PLACE_AT_END = re.compile(rf"\s+(?:in|based\s+in)\s+{CAP}(?:\s+{CAP})?$")
 _ROLE_TIME = re.compile(r"\s+(?:since|from|until|till|between|in)\s+[^,]{0,30}?\b(?:1[89]|20)\d\d$")
 
 
@@ -672,12 +673,13 @@ def _split_role_org(phrase: str) -> tuple[str, str | None]:
     phrase = phrase.strip(" ,")
     if phrase[-1:].isdigit():
         phrase = _ROLE_TIME.sub("", phrase)
-    m = _ORG_AT_END.search(phrase)
-    if m:
-        org = _clean_name(m.group(1).lstrip("@"))
-        role = phrase[: m.start()].strip(" ,")
-        if org and _is_role_phrase(role):
-            return _strip_article(role), org
+    for text in dict.fromkeys((phrase, _PLACE_AT_END.sub("", phrase))):  # "analyst at Acme in Milan"
+        m = _ORG_AT_END.search(text)
+        if m:
+            org = _clean_name(m.group(1).lstrip("@"))
+            role = text[: m.start()].strip(" ,")
+            if org and _is_role_phrase(role):
+                return _strip_article(role), org
     m = _ORG_POSSESSIVE_ROLE.match(phrase)
     if m and _is_role_phrase(m.group(2)):
         return _strip_article(m.group(2)), _clean_name(m.group(1))
@@ -1851,10 +1853,12 @@ _DEAL_VERB = (
     rf"(?:{_DEAL_STEMS}|ha[sdv]|reach|team|beg[au]n|start|establish|set|creat|build|built|cement|deepen|"
     r"strengthen|broaden|continu|embark|are|were|is|was|will|to|part)"
 )
+# The partner after "with": "with B", "with the B", "with Korean supplier B".
+_PARTNER_NAMED = rf"(?:{_DESCRIBED}|{_THE})(?P<b>{ORGNAME})"
 # What the second company of "A and B" may be called before its name: "and battery maker B".
 _MAKER = r"(?:maker|manufacturer|company|firm|giant|brand|specialist|group)"
 _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
-    (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), True, "with"),
+    (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_PARTNER_NAMED}"), True, "with"),
     (
         _NOUNS,  # "A and B said they would jointly develop batteries" (with the "A and B" patterns)
         re.compile(
@@ -1873,7 +1877,7 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         True,
         "",
     ),
-    (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_THE}(?P<b>{ORGNAME})"), False, "with"),
+    (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_PARTNER_NAMED}"), False, "with"),
     (
         _OBJECTS,
         re.compile(
@@ -2430,7 +2434,8 @@ def _event_clause(
     start, end, _date = dates[n]
     prev_end = dates[n - 1][1] if n else 0
     next_start = dates[n + 1][0] if n + 1 < len(dates) else len(sentence)
-    head = sentence[prev_end:start]
+    undated = _UNDATED_DATELINE.match(sentence) if not prev_end and sentence[:3].isupper() else None
+    head = sentence[undated.end() if undated else prev_end : start]
     participle = head.strip()
     if participle in _PARTICIPLES and sentence[end : end + 1] == ",":
         subject = _subject_of(sentence[end + 1 :], named)
@@ -2512,6 +2517,11 @@ def _event_clause(
     return _shorten(clause)
 
 
+# A dateline without a date: "MILAN (Reuters) — ", "SAN JOSE, Calif. - ".
+_UNDATED_DATELINE = re.compile(
+    rf"(?:[{_UP}]{{3,}}|[{_UP}]+(?:[ .'’-]+[{_UP}]+)+)(?:,\s+[{_UP}][\w.'’ -]{{0,20}}?)?\s*"
+    r"(?:\([^)]{1,40}\)\s*)?(?:--|[–—-])\s+"
+)
 # A news agency's credit after a dateline: "BERLIN, March 3 (Reuters) - ...", "... 2024 /PRNewswire/ -- ...".
 _WIRE_CREDIT = re.compile(r"\s*(?:\([A-Z][\w&.'’ -]{0,30}\)|/[^/\s][^/]{0,39}/)?\s*(?:--|[-–—])\s*")
 
