@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=ingest_bench.parse_sizes, default=None, help="e.g. 10000,100000")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument(
-        "--repeat", type=int, default=ingest_bench.DEFAULT_REPEAT, help="ingest pairs per size below 100,000"
+        "--repeat",
+        type=ingest_bench.parse_repeat,
+        default=ingest_bench.DEFAULT_REPEAT,
+        help="ingest pairs per size below 100,000",
     )
     parser.add_argument("--invocations", type=int, default=query_bench.DEFAULT_INVOCATIONS)
     parser.add_argument("--skip-queries", action="store_true", help="the ingest benchmark only")

@@ -472,6 +472,12 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def parse_repeat(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("the number of pairs is a whole number of at least 1, e.g. 3")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.ingest_bench",
@@ -481,7 +487,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=parse_sizes, default=list(DEFAULT_SIZES), help="e.g. 10000,100000")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument(
-        "--repeat", type=int, default=DEFAULT_REPEAT, help="(bare, full) pairs per size below 100,000"
+        "--repeat",
+        type=parse_repeat,
+        default=DEFAULT_REPEAT,
+        help="(bare, full) pairs per size below 100,000",
     )
     parser.add_argument("--child", nargs=3, metavar=("MODE", "CORPUS", "DB"), help=argparse.SUPPRESS)
     parser.add_argument("--work", nargs=3, metavar=("MODE", "CORPUS", "DB"), help=argparse.SUPPRESS)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from benchmarks.ingest_bench import Measurement, SizeResult, repeats, report
+import argparse
+
+import pytest
+
+from benchmarks.ingest_bench import Measurement, SizeResult, parse_repeat, repeats, report
 
 
 def _run(seconds: float, articles: int = 10_000) -> Measurement:
@@ -31,3 +35,10 @@ def test_an_even_number_of_pairs_takes_the_lower_middle_one() -> None:
 
 def test_large_sizes_run_one_pair() -> None:
     assert repeats(10_000, 3) == 3 and repeats(100_000, 3) == 1
+
+
+def test_the_number_of_pairs_is_at_least_one() -> None:
+    assert parse_repeat("5") == 5
+    for bad in ("0", "-1", "x", ""):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse_repeat(bad)

@@ -313,7 +313,7 @@ def test_scan_reports_each_bad_file_and_keeps_the_rest(tmp_path: Path) -> None:
         FileFailure("c.txt", "too large: 101 bytes, over the limit of 100"),
         FileFailure("gone.txt", "listed in manifest.toml but there is no such file"),
     ]
-    assert dict(scan.hashed_files()) == dict.fromkeys(scan.files) and scan.texts() == {}
+    assert dict(scan.hashed_files()) == dict.fromkeys(scan.files) and scan.texts == {}
     assert scan.present == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
     assert scan.has_file("d.txt") and not scan.has_file("gone.txt")
     assert scan.manifest is not None and scan.manifest.files == ["a.txt", "gone.txt"]
@@ -327,7 +327,7 @@ def test_scan_reports_each_bad_file_and_keeps_the_rest(tmp_path: Path) -> None:
     ]
     hashes = dict(scan.hashed_files())
     assert hashes == {"a.txt": content_hash(ARTICLE.encode()), "e.txt": hashes["e.txt"]}
-    assert scan.texts() == {bytes.fromhex(h): name for name, h in hashes.items() if h}
+    assert scan.texts == {bytes.fromhex(h): name for name, h in hashes.items() if h}
 
 
 def test_scan_keeps_the_already_loaded_one_of_two_duplicates(tmp_path: Path) -> None:
@@ -338,7 +338,7 @@ def test_scan_keeps_the_already_loaded_one_of_two_duplicates(tmp_path: Path) -> 
     scan = scan_corpus(tmp_path, 1000, {"b.txt": text, "c.txt": "changed"})
     assert list(scan.hashed_files()) == [("a.txt", None), ("b.txt", text)]
     assert scan.failures == [FileFailure("c.txt", "the same text as b.txt: a duplicate, skipped")]
-    assert scan.texts() == {bytes.fromhex(text): "b.txt"}  # a.txt is new: its worker finds it repeats b.txt
+    assert scan.texts == {bytes.fromhex(text): "b.txt"}  # a.txt is new: its worker finds it repeats b.txt
 
 
 def test_scan_tolerates_a_broken_manifest(tmp_path: Path) -> None:

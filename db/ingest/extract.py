@@ -1920,9 +1920,7 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
 _SLASH_PAIR = re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b")
 _BETWEEN = re.compile(rf"{_PARTNER_NOUN}\s+between\s+(?P<a>{ORGNAME})\s+and\s+(?P<b>{ORGNAME})")
 # "... a partnership with B": A is the company the sentence is about.
-_WITH_PATTERN = re.compile(
-    rf"{_PARTNER_NOUN}[\"”’']?\s+with\s+(?:the\s+)?(?:{_DESCRIBED})?(?P<b>{ORGNAME})"
-)
+_WITH_PATTERN = re.compile(rf"{_PARTNER_NOUN}[\"”’']?\s+with\s+{_PARTNER_NAMED}")
 _POSSESSIVE_BEFORE = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}$")
 _BRANDED = re.compile(
     rf"(?P<b>{CAP})(?:[- ](?:lens|lenses|optics|camera|cameras))?-(?:branded|sporting|equipped|powered|tuned|"
@@ -1999,9 +1997,9 @@ _ANNOUNCE_CUE = _Cue(
 # not the others the sentence names.
 _ENDING_WITH = re.compile(
     rf"\b(?:ending|ended|ends|terminating|terminated|dissolving|dissolved|scrapping|scrapped)\s+"
-    rf"(?:(?:its|their|a|an|the)\s+)?(?:[\w-]+\s+){{0,3}}?{_PARTNER_NOUN}\s+with\s+(?:the\s+)?(?:{_DESCRIBED})?"
-    rf"(?P<b>{ORGNAME})"
+    rf"(?:(?:its|their|a|an|the)\s+)?(?:[\w-]+\s+){{0,3}}?{_PARTNER_NOUN}\s+with\s+{_PARTNER_NAMED}"
 )
+_ENDING_NEEDLES = ("end", "terminat", "dissolv", "scrap")  # one stands in every match of _ENDING_WITH
 _RUMOUR_CUE = _Cue(
     r"\b(?:[Rr]umou?r\w*|reportedly|allegedly|in talks|said to be|"
     r"(?:could|may|might) be (?:[a-z]+ing|in talks|close to))\b",  # not "a deal that could be worth $2bn"
@@ -2303,8 +2301,8 @@ def _apply_cues(
             if ctx.published is None or d2 < ctx.published:
                 pair.ended = d2
     # An end bound to its partner ends that partnership only; else an end cue anywhere ends the sentence's.
-    bound = _ENDING_WITH.finditer(sentence) if "with" in sentence else ()
-    ends = [_canonical_company(m["b"], ctx) for m in bound]
+    bound = "with" in sentence and any(needle in sentence for needle in _ENDING_NEEDLES)
+    ends = [_canonical_company(m["b"], ctx) for m in _ENDING_WITH.finditer(sentence)] if bound else []
     if any(end in pair.companies for end in ends) if ends else _END_CUE.found(sentence):
         pair.cues.add("ended")
     if anaphoric:

@@ -373,22 +373,18 @@ def _plan(
 ) -> tuple[ParsedManifest, list[str], dict[str, tuple[int, str]], dict[bytes, str]]:
     """Scan the folder, remove the articles whose files are gone, and list the files to process, with
     (id of the article it replaces, outcome) for those that replace one: a new file is only its name, so
-    that 100,000 new files cost little. Also the file kept for each text the scan read (CorpusScan.texts),
-    if there are new files, which may have one of those texts."""
+    that 100,000 new files cost little. Also the file kept for each text the scan read (CorpusScan.texts)
+    when there are new files, which may repeat one of those texts."""
     known = writer.known_articles()
     try:
+        manifest = _manifest(writer, corpus_dir / MANIFEST_NAME)
         scan = scan_corpus(
-            corpus_dir,
-            max_file_bytes,
-            {f: k.content_hash for f, k in known.items()},
-            _manifest(writer, corpus_dir / MANIFEST_NAME),
+            corpus_dir, max_file_bytes, {f: k.content_hash for f, k in known.items()}, manifest
         )
     except OSError as exc:
         raise CorpusError(f"cannot read the corpus folder {corpus_dir}: {exc.strerror}") from None
     report.failed.extend(scan.failures)
     report.warnings.extend(scan.warnings)
-    manifest = scan.manifest
-    assert manifest is not None  # scan_corpus sets it
 
     removed = sorted(name for name in known if not scan.has_file(name))
     if max_removed_fraction is not None and known and len(removed) > max_removed_fraction * len(known):
@@ -411,8 +407,7 @@ def _plan(
 
     writer.remove_articles(known[name].id for name in removed)
     report.removed.extend(removed)
-    texts = scan.texts() if len(todo) > len(replacing) else {}
-    return manifest, todo, replacing, texts
+    return manifest, todo, replacing, scan.texts if len(todo) > len(replacing) else {}
 
 
 def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:

@@ -162,6 +162,9 @@ class CorpusScan:
     present: list[str] = field(default_factory=list)  # every *.txt name in the folder (loadable or not)
     files: list[str] = field(default_factory=list)  # the loadable candidates; both lists sorted
     digests: bytearray = field(default_factory=bytearray)  # the SHA-256 of each of `files` (or _UNHASHED)
+    # The file kept for each text read here (content hash -> file): a new file with one of these texts is a
+    # duplicate of that file.
+    texts: dict[bytes, str] = field(default_factory=dict)
     manifest: ParsedManifest | None = None
     failures: list[FileFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -175,16 +178,6 @@ class CorpusScan:
         for index, name in enumerate(self.files):
             digest = _digest(self.digests, index)
             yield name, None if digest == _UNHASHED else digest.hex()
-
-    def texts(self) -> dict[bytes, str]:
-        """The file kept for each text read here (content hash -> file): a new file with one of these texts
-        is a duplicate of that file."""
-        out: dict[bytes, str] = {}
-        for index, name in enumerate(self.files):
-            digest = _digest(self.digests, index)
-            if digest != _UNHASHED:
-                out[digest] = name
-        return out
 
 
 def _digest(digests: bytearray, index: int) -> bytes:
@@ -503,11 +496,13 @@ def scan_corpus(
     Decodes nothing and reads only the files already loaded (`loaded`: file -> content hash), to see
     whether they changed: deciding what changed must stay cheap on a corpus of 100,000 articles. A new file
     is only listed (and its size checked): it is read, hashed and decoded (binary, UTF-8, empty) when it is
-    processed, and a new file with the same text as one kept is a duplicate then (see CorpusScan.texts).
+    processed, and a new file with the same text as one kept is a duplicate then (CorpusScan.texts).
     Of two loaded files with the same text, the one already loaded with it is kept, else the first by name;
     the other is reported as its duplicate.
     """
     scan = CorpusScan()
+    parsed = manifest if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
+    scan.manifest, scan.warnings = parsed, list(parsed.warnings)
     scan.present = list_articles(corpus_dir)
     loaded = loaded or {}
     names: list[str] = []  # every file that may load (if read here: readable, not empty), duplicates included
@@ -519,7 +514,7 @@ def scan_corpus(
         else:
             names.append(name)
             digests += _UNHASHED if scanned is None else hashlib.sha256(scanned).digest()
-    original: dict[bytes, str] = {}  # the file kept for each text
+    original = scan.texts
     for index, name in enumerate(names):
         digest = _digest(digests, index)
         if loaded.get(name) == digest.hex():
@@ -532,8 +527,6 @@ def scan_corpus(
             scan.digests += digest
         else:
             scan.failures.append(duplicate_of(name, first))
-    parsed = manifest if manifest is not None else parse_manifest(corpus_dir / MANIFEST_NAME)
-    scan.manifest, scan.warnings = parsed, list(parsed.warnings)
     for index, name in enumerate(parsed.files):
         position = _position(scan.present, name)
         if position is None:
