@@ -29,16 +29,15 @@ import aiosqlite
 from db import schema
 from db.index import ArticleIndex, ArticleRow, EntityRow, NameIndex
 from db.ingest.names import fold, quote_key
+from db.ingest.rows import ArticleRows
 from db.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     ArticleCard,
     AuditEntry,
-    CleanArticle,
     CompanyProfile,
     CorpusStats,
     EntityKind,
-    Extraction,
     IngestReport,
     OrgQuoteInfo,
     PartnershipInfo,
@@ -154,28 +153,7 @@ def _source(row: Sequence[Any], offset: int = 0, paragraph: int | None = None) -
     )
 
 
-def _paragraph_offsets(paragraphs: Sequence[str]) -> list[int]:
-    offsets, position = [], 0
-    for paragraph in paragraphs:
-        offsets.append(position)
-        position += len(paragraph) + 2  # the blank line that joins them in CleanArticle.body
-    return offsets
-
-
-def _clean_name(name: str | None) -> str:
-    return " ".join((name or "").split())
-
-
 # ------------------------------------------------------------------------------------------------ ingest
-
-
-class ArticleRows(NamedTuple):
-    """One article as save_article writes it, built by article_rows() in the worker processes: plain
-    tuples, so that sending it to the ingest process and writing it there cost little."""
-
-    article: tuple[str, str, str | None, str | None, str | None, str | None, str, str]
-    # (file, title, url, publisher, author, published, body, paragraph offsets as JSON)
-    facts: tuple[list[tuple[Any, ...]], ...]  # the rows of each table of _RAW_TABLES, without article_id
 
 
 _RAW_INSERTS = (
@@ -188,76 +166,6 @@ _RAW_INSERTS = (
     "products) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "INSERT INTO raw_events (article_id, paragraph, date, what, companies) VALUES (?, ?, ?, ?, ?)",
 )
-
-
-def _names(names: Iterable[str]) -> list[str]:
-    return [clean for name in names if (clean := _clean_name(name))]
-
-
-def article_rows(article: CleanArticle, ex: Extraction) -> ArticleRows:
-    """The rows of one article and its raw facts (names with their spaces folded, empty facts dropped),
-    with every name they use (raw_names: where it first appears and how often)."""
-    names: dict[tuple[str, str], list[int]] = {}  # (kind, name) -> [first paragraph, how often]
-
-    def named(kind: str, name: str | None, paragraph: int) -> None:
-        if name:
-            seen = names.setdefault((kind, name), [paragraph, 0])
-            seen[0] = min(seen[0], paragraph)
-            seen[1] += 1
-
-    for m in ex.mentions:
-        if m.kind in _KINDS:
-            named(m.kind, _clean_name(m.name), m.paragraph)
-    quotes = []
-    for q in ex.quotes:
-        if (speaker := _clean_name(q.speaker)) and q.text.strip():
-            org = _clean_name(q.org) or None
-            quotes.append((q.paragraph, speaker, q.text, q.role, org, q.style, quote_key(q.text)))
-            named("person", speaker, q.paragraph)
-            named("company", org, q.paragraph)
-    org_quotes = []
-    for oq in ex.org_quotes:
-        if oq.text.strip() and (orgs := _names(oq.orgs)):
-            org_quotes.append((oq.paragraph, json.dumps(orgs), oq.text, quote_key(oq.text)))
-            for org in orgs:
-                named("company", org, oq.paragraph)
-    roles = []
-    for r in ex.roles:
-        if (person := _clean_name(r.person)) and (role := r.role.strip()):
-            org = _clean_name(r.org) or None
-            roles.append((r.paragraph, person, role, org))
-            named("person", person, r.paragraph)
-            named("company", org, r.paragraph)
-    partnerships = []
-    for p in ex.partnerships:
-        if (a := _clean_name(p.companies[0])) and (b := _clean_name(p.companies[1])):
-            products = _names(p.products)
-            partnerships.append((p.paragraph, a, b, p.started, p.ended, p.status, json.dumps(products)))
-            named("company", a, p.paragraph)
-            named("company", b, p.paragraph)
-            for product in products:
-                named("product", product, p.paragraph)
-    events = []
-    for e in ex.events:
-        if (what := e.what.strip()) and e.date:
-            companies = _names(e.companies)
-            events.append((e.paragraph, e.date, what, json.dumps(companies)))
-            for company in companies:
-                named("company", company, e.paragraph)
-    name_rows = [(kind, name, first, count) for (kind, name), (first, count) in names.items()]
-    return ArticleRows(
-        (
-            article.file,
-            article.title,
-            article.url,
-            article.publisher,
-            article.author,
-            article.published,
-            article.body,
-            json.dumps(_paragraph_offsets(article.paragraphs)),
-        ),
-        (quotes, org_quotes, roles, name_rows, partnerships, events),
-    )
 
 
 @dataclass(frozen=True)
@@ -312,6 +220,7 @@ class KnowledgeWriter:
         self._pending_rows = 0
         self._articles: list[tuple[Any, ...]] = []  # new article rows, written before the raw facts
         self._next_article: int | None = None  # the id the next new article gets (see _new_article_id)
+        self._began_at = utc_now()
         self._ids: dict[str, int] = {}
         self._changed = False  # articles or derived tables written in this transaction
         self._unbuilt: list[tuple[str, str, str]] = []  # derived tables' indexes (table, name, sql) to create
@@ -333,6 +242,7 @@ class KnowledgeWriter:
     def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
         self._next_article = None
+        self._began_at = utc_now()  # every article this transaction writes was ingested then
 
     def commit(self) -> None:
         self.flush()
@@ -396,7 +306,7 @@ class KnowledgeWriter:
             published,
             body,
             offsets,
-            utc_now(),
+            self._began_at,
         )
         conn = self.conn
         if article_id is None:

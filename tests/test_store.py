@@ -4,6 +4,7 @@ extractions with invented names (so these tests do not depend on the extraction 
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -14,6 +15,7 @@ from conftest import check_knowledge_base
 
 from db import schema
 from db.ingest import derive
+from db.ingest.rows import article_rows, json_names
 from db.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -28,7 +30,7 @@ from db.models import (
     Resolution,
     RoleFact,
 )
-from db.store import HEAVY_READERS, KnowledgeWriter, Store, article_rows, fts_query
+from db.store import HEAVY_READERS, KnowledgeWriter, Store, fts_query
 
 # ---------------------------------------------------------------- migrations
 
@@ -281,6 +283,16 @@ def build_kb(
     finally:
         writer.rollback()
         writer.close()
+
+
+def test_names_and_offsets_are_written_as_json_dumps_writes_them() -> None:
+    names = ["Acme", 'Say "hi"', "Zoë Ltd", "back\\slash", "tab\there", "日本", "emoji \U0001f600", ""]
+    assert json_names(names) == json.dumps(names)
+    assert json_names([]) == json.dumps([])
+    article = CleanArticle("a.txt", "Title", ("One.", "Two two.", "3"))
+    row = article_rows(article, Extraction()).article
+    assert json.loads(row[7]) == [0, 6, 16] and row[7] == json.dumps([0, 6, 16])
+    assert [row[6][i : i + 3] for i in json.loads(row[7])] == ["One", "Two", "3"]
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """From a corpus folder to the knowledge base: reading, cleaning, extraction, derivation.
 
-The rule modules and the reader (MODULES) may be compiled to C with mypyc (`python -m db.ingest.native`,
-which make runs): the same code and results, about a quarter faster. The compiled modules live in
-db/ingest/_native/<digest of their sources>/ and are imported instead of the .py files only while the
-digest matches: an edited rule runs as plain Python until the next build, never as a stale compiled copy.
+The rule modules, the reader and the row builder (MODULES) may be compiled to C with mypyc
+(`python -m db.ingest.native`, which make runs): the same code and results, about a quarter faster. The
+compiled modules live in db/ingest/_native/<digest of their sources>/ and are imported instead of the .py
+files only while the digest matches: an edited rule runs as plain Python until the next build, never as a
+stale compiled copy.
 Without a compiler, or before a build, everything runs as plain Python (also with CLIPPINGS_PURE_PYTHON=1).
 """
 
@@ -23,7 +24,7 @@ from types import ModuleType
 PACKAGE = "db.ingest"
 # The modules compiled, in one group (their calls to each other are C calls); the ones ingestion spends
 # its time in.
-MODULES = ("names", "clean", "extract", "reader")
+MODULES = ("names", "clean", "extract", "reader", "rows")
 GROUP = "clippings_rules"  # the group's shared library is the module GROUP__mypyc
 HERE = Path(__file__).parent
 NATIVE_DIR = HERE / "_native"

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 
 from db import store, trivia
-from db.ingest import clean, derive, extract, names, source_digest
+from db.ingest import clean, derive, extract, names, rows, source_digest
 from db.ingest.reader import (
     MANIFEST_NAME,
     BadFile,
@@ -46,9 +46,10 @@ from db.ingest.reader import (
     read_entry,
     scan_corpus,
 )
+from db.ingest.rows import ArticleRows, article_rows
 from db.models import FileFailure, IngestReport, ManifestEntry
 from db.schema import SchemaError
-from db.store import ArticleRows, KnowledgeWriter, article_rows
+from db.store import KnowledgeWriter
 
 Progress = Callable[[int, int, str], None]
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def _fingerprint(*modules: ModuleType) -> str:
 
 # The rules are code. When cleaning or extraction changes, every article is extracted again; when the
 # derivation (or its SQL) changes, the derived tables are rebuilt.
-PIPELINE_VERSION = _fingerprint(clean, extract, names)
+PIPELINE_VERSION = _fingerprint(clean, extract, names, rows)
 DERIVED_VERSION = _fingerprint(derive, names, store)
 TRIVIA_VERSION = _fingerprint(trivia, store)
 
