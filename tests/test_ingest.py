@@ -258,6 +258,28 @@ def test_a_file_that_breaks_keeps_its_previous_version(corpus_copy: Path, tmp_pa
     assert export(db) == before
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b" \n\t\n", "empty file (no text)"),
+        (b"x" * (MAX + 1), f"too large: {MAX + 1:,} bytes, over the limit of {MAX:,}"),
+    ],
+    ids=["empty", "too large"],
+)
+def test_a_file_that_fails_the_scan_keeps_its_previous_version_too(
+    corpus_copy: Path, tmp_path: Path, content: bytes, reason: str
+) -> None:
+    db = tmp_path / "kb.db"
+    ingest(db, corpus_copy)
+    before = export(db)
+    (corpus_copy / FILES[3]).write_bytes(content)
+    report = ingest(db, corpus_copy)
+    assert report.failed == [FileFailure(FILES[3], reason)]
+    assert report.warnings == [f"{FILES[3]}: kept the version loaded before"]
+    assert report.removed == [] and report.updated == [] and report.added == []
+    assert export(db) == before
+
+
 def test_aliases_file_changes_rebuild_the_names(corpus_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "kb.db"
     ingest(db, corpus_copy)

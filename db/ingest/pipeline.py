@@ -386,6 +386,11 @@ def _plan(
         raise CorpusError(f"cannot read the corpus folder {corpus_dir}: {exc.strerror}") from None
     report.failed.extend(scan.failures)
     report.warnings.extend(scan.warnings)
+    report.warnings.extend(
+        f"{f.file}: kept the version loaded before"
+        for f in scan.failures
+        if f.file in known and scan.has_file(f.file)
+    )
 
     removed = sorted(name for name in known if not scan.has_file(name))
     if max_removed_fraction is not None and known and len(removed) > max_removed_fraction * len(known):
