@@ -644,6 +644,22 @@ def test_two_companies_named_together_before_a_verb_of_partnering() -> None:
     }
 
 
+def test_every_two_companies_of_a_list_before_a_verb_of_partnering() -> None:
+    extraction = facts(
+        "Brightline, Halden Labs and Corvex teamed up on Monday to build batteries.",
+        "Velmar, Inc. and Kestrel Systems joined forces in 2021.",
+        "Shares of Nordvik, Ostrava Motors and Quillon rose as investors teamed up.",
+        "Tessaro, Optera and Marlow Audio partnered with Zentri on sensors.",
+    )
+    assert {pair(*p.companies) for p in extraction.partnerships} == {
+        pair("Brightline", "Halden"),
+        pair("Brightline", "Corvex"),
+        pair("Corvex", "Halden"),
+        pair("Kestrel", "Velmar"),
+        pair("Marlow", "Zentri"),  # "A, B and C partnered with D": C with D (as for "B and C partnered ...")
+    }
+
+
 def test_a_partner_described_before_its_name() -> None:
     extraction = facts(
         "Brightline signed a licensing deal with U.S. biotech Quillon Inc on Monday.",

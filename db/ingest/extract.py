@@ -1329,12 +1329,15 @@ _UNIT_TOKEN = re.compile(r"[0-9]+(?:mp|mm|gb|tb|mb|hz|ghz|mhz|k|g|x|s|th|st|nd|r
 
 @lru_cache(maxsize=65536)
 def _company_shaped(name: str) -> bool:
-    """A name that can be a company's: not a number, a function word, a month or a role."""
+    """A name that can be a company's: not a number, a function word, a month, a role or a legal form alone
+    ("Inc" of "Acme, Inc.")."""
     tokens = name.split()
     if not tokens or len(name) < 2 or tokens[0][0].isdigit():
         return False
-    if len(tokens) == 1 and (tokens[0].lower() in STOP_CAPS or tokens[0].lower().rstrip(".") in _MONTHS):
-        return False
+    if len(tokens) == 1:
+        word = tokens[0].rstrip(".")
+        if tokens[0].lower() in STOP_CAPS or word.lower() in _MONTHS or word in _LEGAL_CASED:
+            return False
     return not any(t.lower().rstrip(".") in ROLE_WORDS for t in tokens)
 
 
@@ -1916,6 +1919,12 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         "",
     ),
 ]
+# "A, B and C teamed up / partnered / joined forces": tried where a name ends, in a sentence with a comma;
+# every two companies of the list are partners (not "..., B and C partnered with D": see _NAME_LED).
+_LIST_PARTNERS = re.compile(
+    rf"(?P<rest>(?:,\s+{ORGNAME})+),?\s+(?:and|&)\s+(?P<b>{ORGNAME})\s+{_AUX}"
+    r"(?:partner(?:ed|s|ing)?|team(?:ed|s|ing)?\s+up|join(?:ed|s)?\s+(?:forces|hands))\b(?!\s+with\b)"
+)
 # "A/B partnership": tried at the start of a run, in a sentence with a slash or a dash.
 _SLASH_PAIR = re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b")
 _BETWEEN = re.compile(rf"{_PARTNER_NOUN}\s+between\s+(?P<a>{ORGNAME})\s+and\s+(?P<b>{ORGNAME})")
@@ -2041,6 +2050,12 @@ def _raw_pairs(sentence: str, runs: list[_Run], groups: frozenset[int]) -> list[
                 m = pattern.match(sentence, re_)
                 if m:
                     found.append((run, m.group("b"), strong, rs))
+    if _VERBS in groups and "," in sentence:
+        for rs, re_, run in runs:
+            m = _LIST_PARTNERS.match(sentence, re_)
+            if m:
+                named = [run, *(n.strip() for n in m.group("rest").split(",")[1:]), m.group("b")]
+                found.extend((a, b, True, rs) for i, a in enumerate(named) for b in named[i + 1 :])
     if _NOUNS in groups and ("/" in sentence or "–" in sentence):
         for rs, _re, _run in runs:
             m = _SLASH_PAIR.match(sentence, rs)
