@@ -11,6 +11,7 @@ from typing import Literal
 
 Precision = Literal["year", "month", "day"]
 EntityKind = Literal["company", "person", "product"]
+ENTITY_KINDS: tuple[EntityKind, ...] = ("company", "person", "product")
 PartnershipStatus = Literal["announced", "active", "ended", "rumoured"]
 
 

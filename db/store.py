@@ -31,6 +31,7 @@ from db.index import ArticleIndex, ArticleRow, EntityRow, NameIndex
 from db.ingest.names import fold, quote_key
 from db.ingest.rows import ArticleRows
 from db.models import (
+    ENTITY_KINDS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     ArticleCard,
@@ -104,7 +105,6 @@ MAX_SEARCH_TERMS = 16
 RANK_WINDOW = 2_000  # search ranks at most this many of the newest matches (see _rank_floor)
 _MAX_TERM = 64
 _SNIPPET_TOKENS = 24
-_KINDS: tuple[EntityKind, ...] = ("company", "person", "product")
 
 T = TypeVar("T")
 
@@ -220,7 +220,7 @@ class KnowledgeWriter:
         self._pending_rows = 0
         self._articles: list[tuple[Any, ...]] = []  # new article rows, written before the raw facts
         self._next_article: int | None = None  # the id the next new article gets (see _new_article_id)
-        self._began_at = utc_now()
+        self._began_at = ""  # when the transaction began (see begin): the time of every article it writes
         self._ids: dict[str, int] = {}
         self._changed = False  # articles or derived tables written in this transaction
         self._unbuilt: list[tuple[str, str, str]] = []  # derived tables' indexes (table, name, sql) to create
@@ -242,7 +242,7 @@ class KnowledgeWriter:
     def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
         self._next_article = None
-        self._began_at = utc_now()  # every article this transaction writes was ingested then
+        self._began_at = utc_now()
 
     def commit(self) -> None:
         self.flush()
@@ -1220,7 +1220,7 @@ class Store:
             self._heavy.put_nowait(reader)
         self._user = user
         self._user_lock = asyncio.Lock()
-        self._indexes = _Indexes({k: NameIndex(k, ()) for k in _KINDS}, ArticleIndex(()))
+        self._indexes = _Indexes({k: NameIndex(k, ()) for k in ENTITY_KINDS}, ArticleIndex(()))
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -1606,7 +1606,7 @@ def _load_indexes(conn: sqlite3.Connection) -> _Indexes:
     aliases: dict[int, list[str]] = defaultdict(list)
     for entity_id, alias in conn.execute("SELECT entity_id, alias FROM aliases"):
         aliases[entity_id].append(alias)
-    by_kind: dict[EntityKind, list[EntityRow]] = {k: [] for k in _KINDS}
+    by_kind: dict[EntityKind, list[EntityRow]] = {k: [] for k in ENTITY_KINDS}
     for id_, kind, name, mentions in conn.execute("SELECT id, kind, name, mentions FROM entities"):
         by_kind[kind].append(EntityRow(id_, kind, name, mentions, tuple(aliases[id_])))
     articles = conn.execute("SELECT id, title, file, published FROM articles")

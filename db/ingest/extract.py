@@ -1871,15 +1871,6 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         True,
         "jointly",
     ),
-    (
-        _VERBS,  # "A and B teamed up to ...", "A and B agreed to partner on ..." (not "... partnered with C")
-        re.compile(
-            rf"\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?{_MAKER}\s+)?(?P<b>{ORGNAME})\s+{_AUX}"
-            r"(?:partner(?:ed|s|ing)?|team(?:ed|s|ing)?\s+up|join(?:ed|s)?\s+(?:forces|hands))\b(?!\s+with\b)"
-        ),
-        True,
-        "",
-    ),
     (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_PARTNER_NAMED}"), False, "with"),
     (
         _OBJECTS,
@@ -1919,11 +1910,11 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         "",
     ),
 ]
-# "A, B and C teamed up / partnered / joined forces": tried where a name ends, in a sentence with a comma;
-# every two companies of the list are partners (not "..., B and C partnered with D": see _NAME_LED).
-_LIST_PARTNERS = re.compile(
-    rf"(?P<rest>(?:,\s+{ORGNAME})+),?\s+(?:and|&)\s+(?P<b>{ORGNAME})\s+{_AUX}"
-    r"(?:partner(?:ed|s|ing)?|team(?:ed|s|ing)?\s+up|join(?:ed|s)?\s+(?:forces|hands))\b(?!\s+with\b)"
+# "A and B teamed up to ...", "A, B and battery maker C agreed to partner on ...": tried where a name ends;
+# every two companies of the list are partners (not "A and B partnered with C": see _NAME_LED).
+_PARTNERED_TOGETHER = re.compile(
+    rf"(?P<rest>(?:,\s+{ORGNAME})*),?\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?{_MAKER}\s+)?(?P<b>{ORGNAME})\s+"
+    rf"{_AUX}(?:partner(?:ed|s|ing)?|team(?:ed|s|ing)?\s+up|join(?:ed|s)?\s+(?:forces|hands))\b(?!\s+with\b)"
 )
 # "A/B partnership": tried at the start of a run, in a sentence with a slash or a dash.
 _SLASH_PAIR = re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b")
@@ -2050,9 +2041,9 @@ def _raw_pairs(sentence: str, runs: list[_Run], groups: frozenset[int]) -> list[
                 m = pattern.match(sentence, re_)
                 if m:
                     found.append((run, m.group("b"), strong, rs))
-    if _VERBS in groups and "," in sentence:
+    if _VERBS in groups:
         for rs, re_, run in runs:
-            m = _LIST_PARTNERS.match(sentence, re_)
+            m = _PARTNERED_TOGETHER.match(sentence, re_)
             if m:
                 named = [run, *(n.strip() for n in m.group("rest").split(",")[1:]), m.group("b")]
                 found.extend((a, b, True, rs) for i, a in enumerate(named) for b in named[i + 1 :])

@@ -322,7 +322,7 @@ def _ingest(
             if isinstance(result, FileFailure):
                 report.failed.append(result)
                 if task.article_id is not None:
-                    report.warnings.append(f"{task.name}: kept the version loaded before")
+                    report.warnings.append(_kept_before(task.name))
             else:
                 writer.save_article(
                     result.rows,
@@ -387,9 +387,7 @@ def _plan(
     report.failed.extend(scan.failures)
     report.warnings.extend(scan.warnings)
     report.warnings.extend(
-        f"{f.file}: kept the version loaded before"
-        for f in scan.failures
-        if f.file in known and scan.has_file(f.file)
+        _kept_before(f.file) for f in scan.failures if f.file in known and scan.has_file(f.file)
     )
 
     removed = sorted(name for name in known if not scan.has_file(name))
@@ -414,6 +412,11 @@ def _plan(
     writer.remove_articles(known[name].id for name in removed)
     report.removed.extend(removed)
     return manifest, todo, replacing, scan.texts if len(todo) > len(replacing) else {}
+
+
+def _kept_before(name: str) -> str:
+    """The warning for a file loaded before that fails now: its article stays as it was."""
+    return f"{name}: kept the version loaded before"
 
 
 def _manifest(writer: KnowledgeWriter, path: Path) -> ParsedManifest:

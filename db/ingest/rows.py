@@ -8,9 +8,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
 from db.ingest.names import quote_key
-from db.models import CleanArticle, Extraction
-
-KINDS = ("company", "person", "product")
+from db.models import ENTITY_KINDS, CleanArticle, Extraction
 
 
 class ArticleRows(NamedTuple):
@@ -27,12 +25,13 @@ def json_names(names: Sequence[str]) -> str:
     return "[" + ", ".join([encode_basestring_ascii(name) for name in names]) + "]"
 
 
-def clean_name(name: str | None) -> str:
+def _fold_spaces(name: str | None) -> str:
+    """The name with its spaces folded ("" for None)."""
     return " ".join((name or "").split())
 
 
 def _names(names: Iterable[str]) -> list[str]:
-    return [clean for name in names if (clean := clean_name(name))]
+    return [clean for name in names if (clean := _fold_spaces(name))]
 
 
 def _paragraph_offsets(paragraphs: Sequence[str]) -> str:
@@ -59,12 +58,12 @@ def article_rows(article: CleanArticle, ex: Extraction) -> ArticleRows:
     with every name they use (raw_names: where it first appears and how often)."""
     names: dict[tuple[str, str], list[int]] = {}  # (kind, name) -> [first paragraph, how often]
     for m in ex.mentions:
-        if m.kind in KINDS:
-            _named(names, m.kind, clean_name(m.name), m.paragraph)
+        if m.kind in ENTITY_KINDS:
+            _named(names, m.kind, _fold_spaces(m.name), m.paragraph)
     quotes: list[tuple[Any, ...]] = []
     for q in ex.quotes:
-        if (speaker := clean_name(q.speaker)) and q.text.strip():
-            org = clean_name(q.org) or None
+        if (speaker := _fold_spaces(q.speaker)) and q.text.strip():
+            org = _fold_spaces(q.org) or None
             quotes.append((q.paragraph, speaker, q.text, q.role, org, q.style, quote_key(q.text)))
             _named(names, "person", speaker, q.paragraph)
             _named(names, "company", org, q.paragraph)
@@ -76,14 +75,14 @@ def article_rows(article: CleanArticle, ex: Extraction) -> ArticleRows:
                 _named(names, "company", org, oq.paragraph)
     roles: list[tuple[Any, ...]] = []
     for r in ex.roles:
-        if (person := clean_name(r.person)) and (role := r.role.strip()):
-            org = clean_name(r.org) or None
+        if (person := _fold_spaces(r.person)) and (role := r.role.strip()):
+            org = _fold_spaces(r.org) or None
             roles.append((r.paragraph, person, role, org))
             _named(names, "person", person, r.paragraph)
             _named(names, "company", org, r.paragraph)
     partnerships: list[tuple[Any, ...]] = []
     for p in ex.partnerships:
-        if (a := clean_name(p.companies[0])) and (b := clean_name(p.companies[1])):
+        if (a := _fold_spaces(p.companies[0])) and (b := _fold_spaces(p.companies[1])):
             products = _names(p.products)
             partnerships.append((p.paragraph, a, b, p.started, p.ended, p.status, json_names(products)))
             _named(names, "company", a, p.paragraph)
