@@ -72,10 +72,6 @@ KEPT_RESULTS = 64
 TRIVIA_BUDGET = 3000  # derived facts sampled for the trivia bank: bounds its time and memory on any corpus
 TRIVIA_COMMON = 50  # quotes sharing an excerpt's words beyond which it is not asked (see said_elsewhere)
 _FLUSH_ROWS = 20_000  # raw facts or derived rows queued before they are written
-# New articles written by one INSERT. FTS5 writes out what it has indexed at the end of every statement (it
-# is a savepoint), so that one article per statement cost a small index segment per article, merged again
-# and again: twice the cost of the whole INSERT. 64 rows of 12 values stay under any SQLite's 999 variables.
-_ARTICLE_BATCH = 64
 _ARTICLE_COLUMNS = (
     "id, file, content_hash, manifest_hash, title, url, publisher, author, published, body, "
     "paragraph_offsets, ingested_at"
@@ -312,7 +308,7 @@ class KnowledgeWriter:
         if article_id is None:
             article_id = self._new_article_id()
             self._articles.append((article_id, *values))
-            if len(self._articles) >= _ARTICLE_BATCH:
+            if len(self._articles) >= schema.ARTICLE_BATCH:
                 self._insert_articles()
         else:
             self.flush()
@@ -654,7 +650,7 @@ class KnowledgeWriter:
         return self._next_article - 1
 
     def _insert_articles(self) -> None:
-        """The queued new articles, in one statement (see _ARTICLE_BATCH)."""
+        """The queued new articles, in one statement (see schema.ARTICLE_BATCH)."""
         if self._articles:
             row = f"({', '.join(['?'] * len(self._articles[0]))})"
             self.conn.execute(

@@ -300,9 +300,9 @@ def test_new_articles_are_written_in_batches_with_the_ids_autoincrement_gives(
     corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_corpus(tmp_path / "generated", range(20))
-    monkeypatch.setattr("db.store._ARTICLE_BATCH", 1)
+    monkeypatch.setattr("db.schema.ARTICLE_BATCH", 1)
     ingest(tmp_path / "one_by_one.db", tmp_path / "generated")
-    monkeypatch.setattr("db.store._ARTICLE_BATCH", 7)
+    monkeypatch.setattr("db.schema.ARTICLE_BATCH", 7)
     ingest(tmp_path / "batched.db", tmp_path / "generated")
     assert export(tmp_path / "batched.db") == export(tmp_path / "one_by_one.db")
     check_knowledge_base(tmp_path / "batched.db")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from benchmarks.ingest_bench import Measurement, SizeResult, parse_repeat, repeats, report
+from benchmarks.ingest_bench import Measurement, SizeResult, bare_insert, parse_repeat, repeats, report
+from db import schema
 
 
 def _run(seconds: float, articles: int = 10_000) -> Measurement:
@@ -42,3 +46,36 @@ def test_the_number_of_pairs_is_at_least_one() -> None:
     for bad in ("0", "-1", "x", ""):
         with pytest.raises(argparse.ArgumentTypeError):
             parse_repeat(bad)
+
+
+def test_the_bare_insert_writes_every_article_in_batches_into_its_fts_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    count = schema.ARTICLE_BATCH * 2 + 3  # two full statements and a short one
+    for i in range(count):
+        (corpus / f"{i:03d}.txt").write_text(f"Headline {i}\n\nBody of article {i} about zeppelins.\n")
+    statements: list[str] = []
+    db = tmp_path / "bare.db"
+    real_connect = sqlite3.connect
+
+    def traced(path: Path, **kwargs: Any) -> sqlite3.Connection:
+        conn = real_connect(path, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    assert bare_insert(corpus, db) == count
+    monkeypatch.undo()
+    # (the trace repeats a statement at each run of its trigger: count distinct texts)
+    assert len({s for s in statements if s.startswith("INSERT INTO articles ")}) == 3
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT title, body FROM articles WHERE id = 5").fetchone() == (
+            "Headline 4",
+            "Body of article 4 about zeppelins.",
+        )
+        (found,) = conn.execute(
+            "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'zeppelins'"
+        ).fetchone()
+    assert found == count
