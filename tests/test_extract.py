@@ -292,6 +292,16 @@ def speakers(extraction: Extraction) -> list[tuple[str, str]]:
             "Costs will keep falling.",
         ),
         (
+            ('"This changes everything for us," wrote Marcus Feld, Brindle\'s founder, in a blog post.',),
+            "Marcus Feld",
+            "This changes everything for us",
+        ),
+        (
+            ('"We are not done yet," said Lena Brandt, Arcadia Motors\' chief executive, on Tuesday.',),
+            "Lena Brandt",
+            "We are not done yet",
+        ),
+        (
             ('According to Mia Wong, "the first units ship in June."',),
             "Mia Wong",
             "the first units ship in June.",
@@ -587,6 +597,35 @@ def test_a_partnership_ended_or_signed_with_its_date_later_in_the_clause() -> No
         pair("Acme", "Nimbus"): ("2021-03", None, "active"),
         pair("Fjordsoft", "Vexa"): (None, "2022", "ended"),
     }
+
+
+def test_a_verb_of_partnering_dates_the_start_and_a_relative_clause_names_the_subject() -> None:
+    extraction = facts(
+        "In 2021, Brindle teamed up with Ondra Labs to build a folding phone.",
+        "Arcadia Motors partnered with Quillon in May 2020 on batteries.",
+        "Velmar, which partnered with Tobin Works in 2016, said sales rose.",
+        "Sarnia, which has joined forces with Orvel Dynamics, is growing.",
+        "Kestrel, which had partnered with Halden until 2019, now makes its own sensors.",
+        "Mira Costa, who partnered with Pellham in 2018, left the company.",  # a person: no partnership
+    )
+    got = {pair(*p.companies): (p.started, p.ended, p.status) for p in extraction.partnerships}
+    assert got == {
+        pair("Brindle", "Ondra"): ("2021", None, "active"),
+        pair("Arcadia", "Quillon"): ("2020-05", None, "active"),
+        pair("Tobin", "Velmar"): ("2016", None, "active"),
+        pair("Orvel", "Sarnia"): (None, None, "active"),
+        pair("Halden", "Kestrel"): (None, "2019", "ended"),
+    }
+
+
+def test_said_in_a_statement_after_the_speakers_role_is_the_speakers() -> None:
+    extraction = facts(
+        '"We expect to double output," said Marcus Feld, Brindle\'s founder, in a statement.',
+        '"The plant stays open," said a spokeswoman for Kestrel Systems, in a statement.',
+    )
+    assert speakers(extraction) == [("Marcus Feld", "We expect to double output")]
+    org_quotes = [(q.orgs, q.text) for q in extraction.org_quotes]
+    assert org_quotes == [(("Kestrel Systems",), "The plant stays open")]
 
 
 def test_a_partnership_in_a_participle_clause_is_the_subjects_and_a_relative_clause_dates_it() -> None:

@@ -935,11 +935,12 @@ _CIRCUMSTANCE = re.compile(
 
 def _without_circumstance(subject: str) -> str:
     """The subject up to a circumstance that follows a name (a capitalised word: not "head of sales at the
-    Acme group")."""
+    Acme group") or closes an apposition ("Jane Doe, Acme's founder, in a statement")."""
     m = _CIRCUMSTANCE.search(subject)
     while m is not None:
-        if subject[subject.rfind(" ", 0, m.start()) + 1 : m.start()][:1].isupper():
-            return subject[: m.start()]
+        before = subject[subject.rfind(" ", 0, m.start()) + 1 : m.start()]
+        if before[:1].isupper() or before.endswith(","):
+            return subject[: m.start()].rstrip(" ,")
         m = _CIRCUMSTANCE.search(subject, m.end())
     return subject
 
@@ -1860,8 +1861,10 @@ _DEAL_VERB = (
 _PARTNER_NAMED = rf"(?:{_DESCRIBED}|{_THE})(?P<b>{ORGNAME})"
 # What the second company of "A and B" may be called before its name: "and battery maker B".
 _MAKER = r"(?:maker|manufacturer|company|firm|giant|brand|specialist|group)"
+# After the name, its verb or a relative clause that the name is the subject of: "A, which partnered with B".
+_RELATIVE = r"(?:,\s+which\s+|\s+)"
 _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
-    (_VERBS, re.compile(rf"\s+{_AUX}{_STRONG_VERB}\s+with\s+{_PARTNER_NAMED}"), True, "with"),
+    (_VERBS, re.compile(rf"{_RELATIVE}{_AUX}{_STRONG_VERB}\s+with\s+{_PARTNER_NAMED}"), True, "with"),
     (
         _NOUNS,  # "A and B said they would jointly develop batteries" (with the "A and B" patterns)
         re.compile(
@@ -1871,7 +1874,7 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         True,
         "jointly",
     ),
-    (_WEAKS, re.compile(rf"\s+{_AUX}{_WEAK_VERB}\s+with\s+{_PARTNER_NAMED}"), False, "with"),
+    (_WEAKS, re.compile(rf"{_RELATIVE}{_AUX}{_WEAK_VERB}\s+with\s+{_PARTNER_NAMED}"), False, "with"),
     (
         _OBJECTS,
         re.compile(
@@ -1967,8 +1970,10 @@ _ANNOUNCED_ON = _Cue(
     ("announc", "confirm", "unveil", "signed", "revealed", "agreed", "reached", "struck", "inked", "said",
      "says", "stated"),
 )  # fmt: skip
+# Verbs that start a partnership, and the past tense of those that make one ("In 2023, A teamed up with B").
 _START_WORDS = (
-    "began", "begun", "started", "starting", "since", "dating back to", "formed", "established", "signed"
+    "began", "begun", "started", "starting", "since", "dating back to", "formed", "established", "signed",
+    "teamed up", "partnered", "joined forces", "tied up", "entered into", "forged",
 )  # fmt: skip
 _START_CUE = _Cue(_prefix_tree(_START_WORDS, boundary=True) + r"\b", _START_WORDS)
 _END_WORDS = (
