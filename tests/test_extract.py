@@ -538,6 +538,8 @@ def test_roles_in_several_positions() -> None:
         "Kai Berg, CTO of Tessel, and former Orvel chief executive Lena Voss came later.",
         "Rui Alves, founder, and chairman of Alves Holdings, left early.",
         "Dr. Stefan Oberg, chief executive of Lumetra since 2019, spoke last.",
+        "Former Pellham CEO Marcus Feld sent flowers.",
+        "Li Na, the company's chief financial officer, sent regrets.",
     )
     assert roles_of(extraction) == [
         ("Jane Doe", "chief executive", "Acme Robotics"),
@@ -552,7 +554,10 @@ def test_roles_in_several_positions() -> None:
         ("Lena Voss", "former chief executive", "Orvel"),
         ("Rui Alves", "founder, and chairman", "Alves Holdings"),
         ("Stefan Oberg", "chief executive", "Lumetra"),  # when the role began is not part of it
+        ("Marcus Feld", "former CEO", "Pellham"),
+        ("Li Na", "chief financial officer", None),  # which company is not said
     ]
+    assert not any(m.name.startswith("Former") for m in extraction.mentions)
 
 
 def test_companies_come_from_cues_and_places_or_people_do_not() -> None:
@@ -688,6 +693,14 @@ def test_companies_named_together_before_a_verb_of_partnering() -> None:
         pair("Marlow", "Zentri"),
         pair("Lumio", "Vantor"),  # not "Inc" with Lumio
     }
+
+
+def test_a_company_that_has_chosen_another_is_its_partner_but_one_chosen_for_an_award_is_not() -> None:
+    extraction = facts(
+        "Velmar has chosen Sarnia as its camera partner.",
+        "Orvel was chosen Supplier of the Year by Brindle.",
+    )
+    assert {pair(*p.companies) for p in extraction.partnerships} == {pair("Sarnia", "Velmar")}
 
 
 def test_a_partner_described_before_its_name() -> None:

@@ -130,6 +130,8 @@ ROLE_MODIFIERS = frozenset(
     )
 )
 _ROLEISH = ROLE_WORDS | ROLE_MODIFIERS
+# Words before an organisation's name that belong to the role after it: "Former Acme chief executive".
+_FORMER = frozenset(("former", "ex", "then", "acting", "interim", "outgoing", "incoming"))
 # Words that make a capitalised run an organisation, a place or a thing rather than a person.
 NON_PERSON_WORDS = LEGAL_SUFFIXES | frozenset(
     (
@@ -336,7 +338,14 @@ def _split_run_role(run: str) -> tuple[str | None, str | None, str]:
     while first > 0 and tokens[first - 1].lower() in _ROLEISH:
         first -= 1
     org = _clean_name(" ".join(tokens[:first])) or None
-    return org, " ".join(tokens[first : last + 1]), " ".join(tokens[last + 1 :])
+    title = " ".join(tokens[first : last + 1])
+    lead, _, rest = (org or "").partition(" ")
+    if rest and lead.lower() in _FORMER:  # "Former Acme CEO Jane Doe": Acme's former CEO
+        org, title = rest, f"{lead} {title}"
+    lead, _, rest = title.partition(" ")
+    if rest and lead.lower() in _FORMER:
+        title = f"{lead.lower()} {rest}"  # "Former CEO Jane Doe" opening a sentence
+    return org, title, " ".join(tokens[last + 1 :])
 
 
 def _run_info(run: str) -> tuple[str | None, str | None, str | None, str, bool, bool]:
@@ -647,6 +656,8 @@ _ROLE_DELIM = re.compile(
 _ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from)\s+(?:the\s+)?(?:{_DESCRIBED})?({ORGNAME})$")
 _ORG_POSSESSIVE_ROLE = re.compile(rf"(?:the\s+)?({ORGNAME})(?:['’]s|(?<=s)['’])\s+(.+)$")
 _ORG_CAP_ROLE = re.compile(rf"({NAME})\s+(.+)$")
+# "the company's" before a role: a company, but not which one.
+_GENERIC_OWNER = re.compile(rf"(?:the\s+)?(?:{'|'.join(sorted(_COMPANY_NOUNS))})['’]s\s+(?=\S)", re.I)
 _NAME_AT_END = re.compile(rf"(?:^|(?<=\s))(?:{NAME})$")
 
 
@@ -688,7 +699,8 @@ def _split_role_org(phrase: str) -> tuple[str, str | None]:
         org = _clean_name(m.group(1))
         if org:
             return _strip_article(m.group(2)), org
-    return _strip_article(phrase), None
+    m = _GENERIC_OWNER.match(phrase)  # "the company's chief financial officer": which company is not said
+    return _strip_article(phrase[m.end() :] if m else phrase), None
 
 
 def role_after_name(text: str) -> tuple[str, str | None, int] | None:
@@ -727,10 +739,6 @@ def _parse_role(phrase: str) -> tuple[str, str | None] | None:
         return None
     role, org = _split_role_org(phrase)
     return (role, org) if role else None
-
-
-# Words before an organisation's name that belong to the role after it: "Former Acme chief executive".
-_FORMER = frozenset(("former", "ex", "then", "acting", "interim", "outgoing", "incoming"))
 
 
 def role_before_name(text: str) -> tuple[str, str | None] | None:
@@ -1878,8 +1886,10 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
     (
         _OBJECTS,
         re.compile(
-            rf"\s+{_AUX}(?:enlist(?:s|ed)?|tap(?:s|ped)?|court(?:s|ed)?|hire[sd]?|"
-            rf"pick(?:s|ed)?|select(?:s|ed)?|chose|chooses|sign(?:s|ed)?)\s+(?P<b>{ORGNAME})"
+            rf"\s+{_AUX}(?:enlist(?:s|ed)?|tap(?:s|ped)?|court(?:s|ed)?|hire[sd]?|pick(?:s|ed)?|"
+            # "chosen" only after "has": "A was chosen Supplier of the Year" is no choice of A's
+            rf"select(?:s|ed)?|chose|(?:(?<=has |had )|(?<=have ))chosen|choose[s]?|sign(?:s|ed)?)\s+"
+            rf"(?P<b>{ORGNAME})"
         ),
         True,
         "",
