@@ -683,6 +683,9 @@ def test_companies_named_together_before_a_verb_of_partnering() -> None:
         "Tessaro, Marlow Audio and battery maker Zentri joined forces on Monday.",
         "Vantor, Inc. and Lumio joined forces in 2021.",
         "Shares of Arden, Belcor and Cresta rose as investors teamed up.",
+        "Halvard Foods and Ostrava Farms have been partners since 2015.",
+        "Lena Brandt and Omar Haddad have been partners at Lumen Advisory since 2015.",  # of a firm
+        "Pellham and Sarnia are not partners.",
     )
     assert {pair(*p.companies) for p in extraction.partnerships} == {
         pair("Brightline", "Halden"),
@@ -692,7 +695,10 @@ def test_companies_named_together_before_a_verb_of_partnering() -> None:
         pair("Tessaro", "Zentri"),
         pair("Marlow", "Zentri"),
         pair("Lumio", "Vantor"),  # not "Inc" with Lumio
+        pair("Halvard", "Ostrava"),
     }
+    started = {pair(*p.companies): p.started for p in extraction.partnerships}
+    assert started[pair("Halvard", "Ostrava")] == "2015" and started[pair("Lumio", "Vantor")] == "2021"
 
 
 def test_a_company_that_has_chosen_another_is_its_partner_but_one_chosen_for_an_award_is_not() -> None:

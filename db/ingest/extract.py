@@ -1923,11 +1923,13 @@ _NAME_LED: list[tuple[int, re.Pattern[str], bool, str]] = [
         "",
     ),
 ]
-# "A and B teamed up to ...", "A, B and battery maker C agreed to partner on ...": tried where a name ends;
-# every two companies of the list are partners (not "A and B partnered with C": see _NAME_LED).
+# "A and B teamed up to ...", "A, B and battery maker C agreed to partner on ...", "A and B have been partners
+# since": tried where a name ends; every two companies of the list are partners (not "A and B partnered with
+# C": see _NAME_LED; not "A and B are partners at a law firm": people).
 _PARTNERED_TOGETHER = re.compile(
     rf"(?P<rest>(?:,\s+{ORGNAME})*),?\s+(?:and|&)\s+(?:(?:[\w-]+\s+){{0,4}}?{_MAKER}\s+)?(?P<b>{ORGNAME})\s+"
-    rf"{_AUX}(?:partner(?:ed|s|ing)?|team(?:ed|s|ing)?\s+up|join(?:ed|s)?\s+(?:forces|hands))\b(?!\s+with\b)"
+    rf"{_AUX}(?:been\s+|become\s+|became\s+)?(?:partner(?:ed|ing)?|partners(?!\s+(?:at|of)\b)|"
+    r"team(?:ed|s|ing)?\s+up|join(?:ed|s)?\s+(?:forces|hands))\b(?!\s+with\b)"
 )
 # "A/B partnership": tried at the start of a run, in a sentence with a slash or a dash.
 _SLASH_PAIR = re.compile(rf"(?P<a>{CAP})\s*[/–]\s*(?P<b>{CAP})\s+(?:[\w-]+\s+)?{_PARTNER_NOUN}\b")
@@ -1983,7 +1985,8 @@ _ANNOUNCED_ON = _Cue(
 # Verbs that start a partnership, and the past tense of those that make one ("In 2023, A teamed up with B").
 _START_WORDS = (
     "began", "begun", "started", "starting", "since", "dating back to", "formed", "established", "signed",
-    "teamed up", "partnered", "joined forces", "tied up", "entered into", "forged",
+    "teamed up", "partnered", "joined forces", "tied up", "entered into", "forged", "became partners",
+    "become partners",
 )  # fmt: skip
 _START_CUE = _Cue(_prefix_tree(_START_WORDS, boundary=True) + r"\b", _START_WORDS)
 _END_WORDS = (
