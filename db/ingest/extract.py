@@ -338,14 +338,16 @@ def _split_run_role(run: str) -> tuple[str | None, str | None, str]:
     while first > 0 and tokens[first - 1].lower() in _ROLEISH:
         first -= 1
     org = _clean_name(" ".join(tokens[:first])) or None
-    title = " ".join(tokens[first : last + 1])
-    lead, _, rest = (org or "").partition(" ")
-    if rest and lead.lower() in _FORMER:  # "Former Acme CEO Jane Doe": Acme's former CEO
-        org, title = rest, f"{lead} {title}"
-    lead, _, rest = title.partition(" ")
-    if rest and lead.lower() in _FORMER:
-        title = f"{lead.lower()} {rest}"  # "Former CEO Jane Doe" opening a sentence
+    org, title = _former_to_role(org, " ".join(tokens[first : last + 1]))  # "Former Acme CEO Jane Doe"
     return org, title, " ".join(tokens[last + 1 :])
+
+
+def _former_to_role(org: str | None, role: str) -> tuple[str | None, str]:
+    """ "Former Acme" and "chief executive" -> "Acme" and "former chief executive": the word is the role's."""
+    lead, _, rest = (org or "").partition(" ")
+    if rest and lead.lower() in _FORMER:
+        return rest, f"{lead.lower()} {role}"
+    return org, role
 
 
 def _run_info(run: str) -> tuple[str | None, str | None, str | None, str, bool, bool]:
@@ -795,10 +797,8 @@ def role_before_name(text: str) -> tuple[str, str | None] | None:
         m = _NAME_AT_END.search(before[:-2] if possessive else before)
         if m and (possessive or lows[0] in _ROLEISH):
             org = _clean_name(m.group(0)) or None
-        first, _, rest = (org or "").partition(" ")
-        if rest and first.lower() in _FORMER:  # "Former Acme chief executive"
-            org, role = rest, f"{first.lower()} {role}"
-        elif m and org and (former := before[: m.start()].rstrip().rpartition(" ")[2]) in _FORMER:
+        org, role = _former_to_role(org, role)  # "Former Acme chief executive"
+        if m and org and (former := before[: m.start()].rstrip().rpartition(" ")[2]) in _FORMER:
             role = f"{former} {role}"  # "and former Acme chief executive"
     return role, org
 
