@@ -540,6 +540,7 @@ def test_roles_in_several_positions() -> None:
         "Dr. Stefan Oberg, chief executive of Lumetra since 2019, spoke last.",
         "Former Pellham CEO Marcus Feld sent flowers.",
         "Li Na, the company's chief financial officer, sent regrets.",
+        "Former Tessel CTO Ida Holm, now an adviser to Vexa Labs, sent a card.",  # two roles, both stated
     )
     assert roles_of(extraction) == [
         ("Jane Doe", "chief executive", "Acme Robotics"),
@@ -556,6 +557,8 @@ def test_roles_in_several_positions() -> None:
         ("Stefan Oberg", "chief executive", "Lumetra"),  # when the role began is not part of it
         ("Marcus Feld", "former CEO", "Pellham"),
         ("Li Na", "chief financial officer", None),  # which company is not said
+        ("Ida Holm", "adviser", "Vexa Labs"),
+        ("Ida Holm", "former CTO", "Tessel"),
     ]
     assert not any(m.name.startswith("Former") for m in extraction.mentions)
 

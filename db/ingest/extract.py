@@ -655,7 +655,7 @@ _ROLE_DELIM = re.compile(
     )
     + r"\b"
 )
-_ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from)\s+(?:the\s+)?(?:{_DESCRIBED})?({ORGNAME})$")
+_ORG_AT_END = re.compile(rf"\s(?:of|at|for|with|from|to)\s+(?:the\s+)?(?:{_DESCRIBED})?({ORGNAME})$")
 _ORG_POSSESSIVE_ROLE = re.compile(rf"(?:the\s+)?({ORGNAME})(?:['’]s|(?<=s)['’])\s+(.+)$")
 _ORG_CAP_ROLE = re.compile(rf"({NAME})\s+(.+)$")
 # "the company's" before a role: a company, but not which one.
@@ -669,6 +669,9 @@ def _is_role_phrase(text: str) -> bool:
 
 
 def _strip_article(role: str) -> str:
+    """The role without its article, or the "now" of one held since ("now an adviser" -> "adviser")."""
+    if role[:4].lower() == "now ":
+        role = role[4:]
     low = role.lower()
     for art in ("the ", "a ", "an ", "its ", "their "):
         if low.startswith(art):
@@ -825,23 +828,23 @@ def extract_roles(ctx: _Ctx) -> list[RoleFact]:
         for s, e, _run, (name, title, org, _company, _personish, _legal, _model, _months) in ctx.runs[i]:
             if name is None:
                 continue
-            after = role_after_name(p[e : e + 300]) if p.startswith(", ", e) else None
-            role: tuple[str, str | None] | None = None
-            if after:
-                role = (after[0], after[1])
-            elif title:
-                role = _run_role(title, org, p[max(0, s - 100) : s])
-            elif p[s - 1 : s] == " ":
-                role = role_before_name(p[max(0, s - 100) : s])
-            if role is None:
-                continue
-            if role[1] is None and (of_org := _OF_ORG.match(p, e)):
-                role = (role[0], _clean_name(of_org.group("org")))  # "CEO Tom Hale of Brightline"
-            person = ctx.remember_person(name, role)
-            key = (person.name, role[0], role[1] or "")
-            if key not in seen:
-                seen.add(key)
-                roles.append(RoleFact(person.name, role[0], role[1], i))
+            # Both a title in the run and an apposition may state one ("Former Acme CEO Jane Doe, now an
+            # adviser to Initech,"): the apposition first, as the person's role where a quote names none.
+            stated: list[tuple[str, str | None]] = []
+            if p.startswith(", ", e) and (after := role_after_name(p[e : e + 300])):
+                stated.append((after[0], after[1]))
+            if title:
+                stated.append(_run_role(title, org, p[max(0, s - 100) : s]))
+            elif not stated and p[s - 1 : s] == " " and (before := role_before_name(p[max(0, s - 100) : s])):
+                stated.append(before)
+            for role in stated:
+                if role[1] is None and (of_org := _OF_ORG.match(p, e)):
+                    role = (role[0], _clean_name(of_org.group("org")))  # "CEO Tom Hale of Brightline"
+                person = ctx.remember_person(name, role)
+                key = (person.name, role[0], role[1] or "")
+                if key not in seen:
+                    seen.add(key)
+                    roles.append(RoleFact(person.name, role[0], role[1], i))
     return roles
 
 
